@@ -1,0 +1,52 @@
+# phxserver: build and the whole test suite. `make test` is THE test command.
+
+GO        ?= go
+NPM       ?= npm
+NODE      ?= node
+BIN       := bin/phxserver
+FUZZTIME  ?= 10s
+
+# One line per fuzz target: <package>:<FuzzName>.
+FUZZ_TARGETS := \
+	./protocol/:FuzzDecodeV2JSON \
+	./protocol/:FuzzDecodeV1JSON \
+	./protocol/:FuzzDecodeV2Binary \
+	./protocol/xano/:FuzzDecode \
+	./protocol/xano/:FuzzEncodeMessage \
+	./channels/permissions/:FuzzPattern
+
+.PHONY: all build test vet gotest fuzz jstest clean FORCE
+
+all: build
+
+# FORCE: go's own cache decides what to rebuild; make only decides *when*.
+build: $(BIN)
+$(BIN): FORCE
+	$(GO) build -o $(BIN) ./cmd/phxserver
+
+test: vet gotest fuzz build jstest
+
+vet:
+	$(GO) vet ./...
+
+gotest:
+	$(GO) test -race -count=1 ./...
+
+# A brief pass over every fuzz target (seed corpus plus FUZZTIME of new inputs each).
+fuzz:
+	@set -e; for target in $(FUZZ_TARGETS); do \
+		pkg=$${target%%:*}; name=$${target##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+# npm ci only when node_modules is missing or older than the lock file.
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+jstest: build node_modules/.installed
+	PHXSERVER_BIN=$(CURDIR)/$(BIN) $(NODE) --test --test-concurrency=1 js-client-tests/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/phxserver/phxserver/auth"
+	"github.com/phxserver/phxserver/channels"
+	"github.com/phxserver/phxserver/channels/transport/ws"
+	"github.com/phxserver/phxserver/cmd/phxserver/config"
+)
+
+// server wires the configuration to the core and the transports.
+type server struct {
+	cfg        *config.Config
+	configPath string
+	log        zerolog.Logger
+	node       *channels.Node
+	mux        *http.ServeMux
+	ready      atomic.Bool
+}
+
+func newServer(ctx context.Context, cfg *config.Config, configPath string, log zerolog.Logger) (*server, error) {
+	verifier, err := auth.New(ctx, authConfig(cfg), log.With().Str("component", "auth").Logger())
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	node, err := channels.NewNode(channels.Options{
+		Policy:         cfg.Table(),
+		Authenticator:  verifier,
+		PresenceWindow: cfg.Engine.PresenceWindow,
+		Limits: channels.Limits{
+			MaxConnections:       cfg.Limits.MaxConnections,
+			MaxChannelsPerSocket: cfg.Limits.MaxChannelsPerSocket,
+			QueueBytes:           cfg.Limits.SocketQueueBytes,
+			MessagesPerSecond:    float64(cfg.Limits.MessagesPerSecond),
+		},
+		Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, configPath: configPath, log: log, node: node, mux: http.NewServeMux()}
+	s.routes()
+	return s, nil
+}
+
+func authConfig(cfg *config.Config) auth.Config {
+	j := cfg.Auth.JWT
+	c := auth.Config{
+		Algorithms: j.Algorithms, Secret: j.Secret, PublicKeyFile: j.PublicKeyFile, JWKSURL: j.JWKSURL,
+		Issuer: j.Issuer, Audience: j.Audience, Leeway: j.Leeway, RequireTokenType: j.RequireTokenType,
+		Claims: auth.ClaimNames{
+			UserID: j.Claims.UserID, Role: j.Claims.Role, Channels: j.Claims.Channels, TokenType: j.Claims.TokenType,
+			Presence: j.Claims.Presence, XanoDboID: j.Claims.XanoDboID, XanoRowID: j.Claims.XanoRowID,
+		},
+	}
+	c.Claims.ApplyDefaults()
+	return c
+}
+
+func (s *server) routes() {
+	base := strings.TrimRight(s.cfg.Server.SocketPath, "/")
+	s.mux.Handle(base+"/websocket", ws.NewPhoenixHandler(s.node, ws.Config{
+		CheckOrigin:           s.cfg.Server.CheckOrigin,
+		MaxFrameBytes:         int64(s.cfg.Limits.MaxFrameBytes),
+		InvalidTokenAnonymous: s.cfg.Auth.InvalidToken == "anonymous",
+	}))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !s.ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("draining\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+}
+
+// run serves until ctx is done, then drains: stop accepting, close sockets with 1012 in
+// batches, and return within server.shutdown_grace.
+func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
+	ln, err := net.Listen("tcp", s.cfg.Server.Listen)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	nodeCtx, stopNode := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopNode()
+
+	g, gctx := errgroup.WithContext(nodeCtx)
+	g.Go(func() error { return s.node.Run(gctx) })
+	g.Go(func() error {
+		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	s.ready.Store(true)
+	s.log.Info().Str("addr", ln.Addr().String()).Str("config", s.cfg.Source).Str("version", versionString()).Msg("listening")
+
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case <-gctx.Done():
+			done = true
+		case <-hup:
+			s.reload()
+		}
+	}
+	s.ready.Store(false)
+	grace := s.cfg.Server.ShutdownGrace
+	if grace <= 0 {
+		grace = 10 * time.Second
+	}
+	drainCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	s.log.Info().Dur("grace", grace).Int64("connections", s.node.Stats().Connections.Load()).Msg("draining")
+	_ = ln.Close()
+	go func() { _ = httpSrv.Shutdown(drainCtx) }()
+	s.node.Drain(drainCtx, 500)
+	_ = httpSrv.Close()
+	stopNode()
+	return g.Wait()
+}
+
+// reload re-reads the configuration file and installs its channel rules; a bad file keeps
+// the rules in force.
+func (s *server) reload() {
+	if s.configPath == "" {
+		s.log.Info().Msg("SIGHUP ignored: running on the embedded configuration")
+		return
+	}
+	cfg, err := config.Load(s.configPath)
+	if err != nil {
+		s.log.Error().Err(err).Msg("reload failed; keeping the current configuration")
+		return
+	}
+	s.node.SetPolicy(cfg.Table())
+	s.log.Info().Str("config", cfg.Source).Msg("channel configuration reloaded")
+}
