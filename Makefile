@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 jstest: build node_modules/.installed
-	PHXSERVER_BIN=$(CURDIR)/$(BIN) $(NODE) --test --test-concurrency=1 js-client-tests/
+	PHXSERVER_BIN=$(CURDIR)/$(BIN) $(NODE) --test --test-concurrency=1 --test-timeout=60000 js-client-tests/
 
 clean:
 	rm -rf bin

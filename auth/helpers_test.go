@@ -206,3 +206,16 @@ func hsConfig() Config {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func writeBenchKey(b *testing.B, pub any) string {
+	b.Helper()
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "key.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}

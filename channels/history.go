@@ -7,39 +7,44 @@ import (
 	"github.com/phxserver/phxserver/channels/permissions"
 )
 
-// stored is one history item: the event as delivered, with its time and sequence.
-type stored struct {
-	ev  *Event
-	at  time.Time
-	seq uint64
+// StoredEvent is one history item: a public or authenticated-audience client message as it
+// was delivered, with its per-channel sequence number and time.
+type StoredEvent struct {
+	Event *Event
+	At    time.Time
+	Seq   uint64
 }
 
 // appendHistory keeps ev in the channel's ring of capacity items.
 func (n *Node) appendHistory(ev *Event, capacity int) {
-	if n.history == nil {
-		return
-	}
-	now := time.Now()
-	item := &stored{ev: ev, at: now}
-	item.seq = n.history.Append(ev.Topic, capacity, item, now)
+	n.history.Append(ev.Topic, capacity, ev, time.Now())
 }
 
-// historyFor returns the topic's stored events that a member with this subject may receive,
-// oldest first.
-func (n *Node) historyFor(ch *Channel) []*stored {
-	if n.history == nil || ch.set == nil || ch.set.History <= 0 {
+// ChannelHistory returns up to limit stored events of topic, oldest first (limit <= 0: all
+// kept), unfiltered: for the server API.
+func (n *Node) ChannelHistory(topic string, limit int) []StoredEvent {
+	items := n.history.Last(topic, limit)
+	out := make([]StoredEvent, 0, len(items))
+	for _, it := range items {
+		if ev, ok := it.Data.(*Event); ok {
+			out = append(out, StoredEvent{Event: ev, At: it.Time, Seq: it.Seq})
+		}
+	}
+	return out
+}
+
+// History returns the stored events of ch's topic that this member may receive, oldest first.
+func (n *Node) History(ch *Channel) []StoredEvent {
+	if ch.set == nil || ch.set.History <= 0 {
 		return nil
 	}
-	items := n.history.Last(ch.topic, ch.set.History)
-	out := make([]*stored, 0, len(items))
+	all := n.ChannelHistory(ch.topic, ch.set.History)
 	sub := subjectOf(ch.socket.identity.Load())
-	for _, it := range items {
-		st, ok := it.Data.(*stored)
-		if !ok || !permissions.Receives(ch.perms, sub, st.ev.Audience) {
-			continue
+	out := all[:0]
+	for _, st := range all {
+		if permissions.Receives(ch.perms, sub, st.Event.Audience) {
+			out = append(out, st)
 		}
-		st.seq = it.Seq
-		out = append(out, st)
 	}
 	return out
 }
@@ -52,26 +57,22 @@ type phoenixHistoryItem struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// withHistory adds {"history": [...]} to a Phoenix join reply.
+// withHistory adds {"history": [...]} (oldest first) to a Phoenix join reply.
 func (n *Node) withHistory(ch *Channel, reply any) any {
-	if n.history == nil {
-		return reply
-	}
-	if reply != nil {
-		if _, ok := reply.(map[string]any); !ok {
-			return reply // a custom handler's reply we cannot extend
-		}
-	}
-	items := n.historyFor(ch)
-	list := make([]phoenixHistoryItem, 0, len(items))
-	for _, st := range items {
-		list = append(list, phoenixHistoryItem{Seq: st.seq, At: st.at.UTC().Format(time.RFC3339Nano), Event: st.ev.Name, Payload: st.ev.PhoenixPayload()})
-	}
 	out := map[string]any{}
-	if m, ok := reply.(map[string]any); ok {
-		for k, v := range m {
+	switch r := reply.(type) {
+	case nil:
+	case map[string]any:
+		for k, v := range r {
 			out[k] = v
 		}
+	default:
+		return reply // a custom handler's reply we cannot extend
+	}
+	items := n.History(ch)
+	list := make([]phoenixHistoryItem, 0, len(items))
+	for _, st := range items {
+		list = append(list, phoenixHistoryItem{Seq: st.Seq, At: st.At.UTC().Format(time.RFC3339Nano), Event: st.Event.Name, Payload: st.Event.PhoenixPayload()})
 	}
 	out["history"] = list
 	return out

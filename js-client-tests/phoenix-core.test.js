@@ -474,6 +474,39 @@ describe('phoenix client and wire conformance', () => {
     });
   });
 
+  describe('channel pushes', () => {
+    it('sends the join reply before the first push, which carries the join_ref and ref null', async () => {
+      const client = await raw();
+      const topic = 'room:push-order';
+      const since = client.frames.length;
+      client.sendV2('91', '91', topic, 'phx_join', {});
+      const reply = await client.waitV2({ ref: '91', event: 'phx_reply' }, { since });
+      const push = await client.waitV2({ topic, event: 'presence_state' }, { since });
+      assert.ok(reply.index < push.index, 'the join reply precedes the presence_state push (§7.16)');
+      assert.deepEqual(push.json.slice(0, 3), ['91', null, topic]);
+      assertObject(push.json[4], 'presence_state payload');
+    });
+  });
+
+  describe('hostile input', () => {
+    it('stays healthy after malformed frames', async () => {
+      const victim = await raw();
+      victim.sendText('not json');
+      victim.sendText('["1","1","room:x"]');
+      victim.sendText('{"topic":1}');
+      victim.sendBinary([0, 200, 200, 200, 200, 1]);
+      victim.sendBinary([7]);
+      victim.sendBinary([]);
+      await victim.framesWithin(100);
+      const bystander = await raw();
+      bystander.sendV2(null, '5', 'phoenix', 'heartbeat', {});
+      const reply = await bystander.waitV2({ ref: '5' });
+      assert.deepEqual(reply.json, [null, '5', 'phoenix', 'phx_reply', OK_EMPTY]);
+      const replies = victim.frames.filter((f) => f.json && f.json[3] === 'phx_reply' && f.json[4] && f.json[4].status === 'ok');
+      assert.deepEqual(replies.map((f) => f.text), [], 'malformed frames are never answered ok');
+    });
+  });
+
   describe('server pushes to the phoenix client', () => {
     it('delivers a broadcast to a channel callback via nextMessage', async () => {
       const [alice, bob] = await Promise.all([connected(), connected()]);

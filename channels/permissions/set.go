@@ -1,6 +1,9 @@
 package permissions
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Set is one compiled, immutable permission set. The exported fields describe it for
 // explanations and `phxserver check`; callers must not modify them.
@@ -64,7 +67,7 @@ func compileSet(spec SetSpec, index int) (*Set, error) {
 	}
 	perms, err := parsePerms(spec.Permissions)
 	if err != nil {
-		return fail(ErrUnknownPermission, "permissions: %s", unknownPermDetail(err))
+		return fail(ErrUnknownPermission, "%s", unknownPermDetail(err))
 	}
 	var roles map[string]Perm
 	if len(spec.Roles) > 0 {
@@ -109,15 +112,9 @@ func compileSet(spec SetSpec, index int) (*Set, error) {
 
 // unknownPermDetail turns ParsePerm's error into `unknown permission "x" (one of ...)`.
 func unknownPermDetail(err error) string {
-	return fmt.Sprintf("%s (valid: %s; aliases: client_public_messaging_authenticated_only, client_private_messaging_authenticated_only)",
-		trimPrefix(err.Error()), AllPerms.String())
+	return fmt.Sprintf("%s (valid: %s; Xano aliases: client_public_messaging_authenticated_only, client_private_messaging_authenticated_only)",
+		trimPrefix(err.Error()), strings.Join(AllPerms.Names(), ", "))
 }
 
 // trimPrefix drops the package prefix from a sentinel-wrapped message already inside a SetError.
-func trimPrefix(s string) string {
-	const prefix = "permissions: "
-	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):]
-	}
-	return s
-}
+func trimPrefix(s string) string { return strings.TrimPrefix(s, "permissions: ") }

@@ -94,6 +94,10 @@ func TestTableMatchNothing(t *testing.T) {
 	if _, ok := nilTable.Match("a"); ok {
 		t.Error("nil table matched")
 	}
+	empty := mustCompile(t)
+	if _, _, d := empty.Join(authenticated, "a"); d.Reason != ReasonUnmatchedTopic || len(empty.Sets()) != 0 {
+		t.Errorf("empty table: %+v", d)
+	}
 }
 
 func TestCompileErrors(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/phxserver/phxserver/auth"
 	"github.com/phxserver/phxserver/channels"
 	"github.com/phxserver/phxserver/channels/transport/ws"
+	"github.com/phxserver/phxserver/channels/transport/xano"
 	"github.com/phxserver/phxserver/cmd/phxserver/config"
 )
 
@@ -27,6 +28,8 @@ type server struct {
 	log        zerolog.Logger
 	node       *channels.Node
 	mux        *http.ServeMux
+	xano       *xano.Handler
+	certs      *certReloader // nil without server.tls
 	ready      atomic.Bool
 }
 
@@ -51,6 +54,11 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 		return nil, err
 	}
 	s := &server{cfg: cfg, configPath: configPath, log: log, node: node, mux: http.NewServeMux()}
+	if cfg.Server.TLS.Enabled() {
+		if s.certs, err = newCertReloader(cfg.Server.TLS.CertFile, cfg.Server.TLS.KeyFile, log); err != nil {
+			return nil, err
+		}
+	}
 	s.routes()
 	return s, nil
 }
@@ -76,6 +84,12 @@ func (s *server) routes() {
 		MaxFrameBytes:         int64(s.cfg.Limits.MaxFrameBytes),
 		InvalidTokenAnonymous: s.cfg.Auth.InvalidToken == "anonymous",
 	}))
+	s.xano = xano.NewHandler(s.node, xano.Config{
+		Canonicals:    s.cfg.Server.Xano.Canonicals,
+		CheckOrigin:   s.cfg.Server.CheckOrigin,
+		MaxFrameBytes: int64(s.cfg.Limits.MaxFrameBytes),
+	})
+	s.mux.Handle("/rt/{canonical}", s.xano)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -110,6 +124,29 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		}
 		return nil
 	})
+	var tlsSrv *http.Server
+	if s.certs != nil {
+		addr := s.cfg.Server.TLS.Listen
+		if addr == "" {
+			addr = ":443"
+		}
+		tln, err := net.Listen("tcp", addr)
+		if err != nil {
+			stopNode()
+			_ = httpSrv.Close()
+			_ = g.Wait()
+			return fmt.Errorf("tls listener: %w", err)
+		}
+		tlsSrv = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.certs.tlsConfig()}
+		g.Go(func() error {
+			if err := tlsSrv.ServeTLS(tln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error { return s.certs.watch(gctx, 10*time.Second) })
+		s.log.Info().Str("addr", tln.Addr().String()).Msg("listening (TLS)")
+	}
 	s.ready.Store(true)
 	s.log.Info().Str("addr", ln.Addr().String()).Str("config", s.cfg.Source).Str("version", versionString()).Msg("listening")
 
@@ -133,8 +170,14 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	s.log.Info().Dur("grace", grace).Int64("connections", s.node.Stats().Connections.Load()).Msg("draining")
 	_ = ln.Close()
 	go func() { _ = httpSrv.Shutdown(drainCtx) }()
+	if tlsSrv != nil {
+		go func() { _ = tlsSrv.Shutdown(drainCtx) }()
+	}
 	s.node.Drain(drainCtx, 500)
 	_ = httpSrv.Close()
+	if tlsSrv != nil {
+		_ = tlsSrv.Close()
+	}
 	stopNode()
 	return g.Wait()
 }
@@ -152,5 +195,9 @@ func (s *server) reload() {
 		return
 	}
 	s.node.SetPolicy(cfg.Table())
+	s.xano.SetCanonicals(cfg.Server.Xano.Canonicals)
+	if s.certs != nil {
+		s.certs.reloadLogged()
+	}
 	s.log.Info().Str("config", cfg.Source).Msg("channel configuration reloaded")
 }

@@ -11,12 +11,19 @@ type Client struct {
 	DboID any
 	// RowID is the user's row id, same encoding as DboID (a string for UUID ids).
 	RowID any
+	// Raw, when set, is the client object already encoded (by an earlier AppendJSON); it is
+	// copied verbatim and the other fields are ignored. The server encodes each connection's
+	// client object once and reuses it for every frame.
+	Raw []byte
 }
 
 // AppendJSON appends the client object to dst, for example
 // {"socketId":"s1","extras":{},"permissions":{"dbo_id":0,"row_id":0}}. Extras keys are
 // sorted so the output is deterministic.
 func (c Client) AppendJSON(dst []byte) []byte {
+	if c.Raw != nil {
+		return append(dst, c.Raw...)
+	}
 	dst = append(dst, `{"socketId":`...)
 	dst = appendString(dst, c.SocketID)
 	dst = append(dst, `,"extras":`...)
@@ -31,5 +38,8 @@ func (c Client) AppendJSON(dst []byte) []byte {
 // sizeHint estimates the encoded size so encoders can allocate once in the common case;
 // extras are guessed, append grows the buffer when they are larger.
 func (c Client) sizeHint() int {
+	if c.Raw != nil {
+		return len(c.Raw)
+	}
 	return len(c.SocketID) + 80 + 32*len(c.Extras)
 }

@@ -32,6 +32,8 @@
 //   - Server-originated frames (presence, history, event, error) carry "client":null.
 //   - Client objects always carry socketId, extras ({} when nil) and permissions; a nil
 //     dbo_id/row_id is 0 (anonymous), integer ids are numbers and other ids (UUIDs) strings.
+//   - Client.Raw lets the server encode a connection's client object once (with
+//     AppendJSON) and reuse the bytes in every frame; it is trusted and copied verbatim.
 //   - Extras are written with sorted keys so frames are deterministic; values JSON cannot
 //     represent (NaN, ±Inf, cycles deeper than 64 levels) become null.
 //   - Payloads, event data and history items are copied verbatim: callers pass valid JSON

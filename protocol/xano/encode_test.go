@@ -263,3 +263,23 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestClientRawIsReusedVerbatim(t *testing.T) {
+	raw := jill.AppendJSON(nil)
+	cached := Client{Raw: raw, SocketID: "ignored"}
+	tests := []struct {
+		name      string
+		got, want []byte
+	}{
+		{"AppendJSON", cached.AppendJSON([]byte("x")), append([]byte("x"), raw...)},
+		{"EncodeMessage", EncodeMessage("c", cached, false, "", json.RawMessage(`1`)), EncodeMessage("c", jill, false, "", json.RawMessage(`1`))},
+		{"EncodePresenceFull", EncodePresenceFull("c", []Client{cached, anon}), EncodePresenceFull("c", []Client{jill, anon})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !bytes.Equal(tt.got, tt.want) {
+				t.Errorf("\n got: %s\nwant: %s", tt.got, tt.want)
+			}
+		})
+	}
+}
