@@ -31,6 +31,7 @@ type Verifier struct {
 	jwks      keyfunc.Keyfunc
 	parser    *jwt.Parser
 	refusals  *refusalLog
+	cache     *verifiedCache
 }
 
 var _ channels.Authenticator = (*Verifier)(nil)
@@ -55,7 +56,7 @@ func newVerifier(ctx context.Context, cfg Config, log zerolog.Logger, settings j
 	cfg.Algorithms = allowed
 	cfg.Claims.Presence = slices.Clone(cfg.Claims.Presence)
 	cfg.Claims.ApplyDefaults()
-	v := &Verifier{cfg: cfg, allowed: allowed, refusals: newRefusalLog(log)}
+	v := &Verifier{cfg: cfg, allowed: allowed, refusals: newRefusalLog(log), cache: newVerifiedCache()}
 
 	if err := v.setupSecret(log); err != nil {
 		return nil, err
@@ -141,12 +142,19 @@ func (v *Verifier) setupPublicKeys(ctx context.Context, log zerolog.Logger, sett
 //
 // Time claims: exp is optional but enforced when present; nbf likewise; iat, when present, must
 // not lie in the future beyond the leeway. All three allow Config.Leeway of clock skew.
+//
+// Recently verified tokens are answered from a small cache (see verifiedCache); the returned
+// Identity's maps and slice are the caller's own, but nested claim values may be shared and
+// must be treated as read-only.
 func (v *Verifier) Authenticate(ctx context.Context, token string) (channels.Identity, error) {
 	if token == "" {
 		return channels.Identity{}, nil
 	}
 	if len(token) > maxTokenBytes {
 		return v.refuse(ErrMalformed, errTokenTooLarge, nil)
+	}
+	if id, ok := v.cache.get(token); ok {
+		return id, nil
 	}
 	claims := jwt.MapClaims{}
 	parsed, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
@@ -159,6 +167,7 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (channels.Ide
 	if err != nil {
 		return v.refuse(err, nil, parsed)
 	}
+	v.cache.put(token, id, v.cfg.Leeway)
 	return id, nil
 }
 

@@ -2,6 +2,7 @@ package channels
 
 import (
 	"encoding/json"
+	"sync"
 	"sync/atomic"
 
 	"github.com/phxserver/phxserver/channels/permissions"
@@ -33,6 +34,11 @@ type Channel struct {
 	hubIndex int
 	// closed is set once the membership ended; late sends are dropped.
 	closed atomic.Bool
+
+	// Work that must leave the reader goroutine (triggers), run in order; see Go.
+	asyncMu      sync.Mutex
+	asyncQueue   []func() // guarded by asyncMu
+	asyncRunning bool     // guarded by asyncMu
 }
 
 // Topic is the concrete channel name.

@@ -65,6 +65,8 @@ type Options struct {
 	PresenceWindow time.Duration
 	// Limits bound per-client cost.
 	Limits Limits
+	// Triggers runs permission-set triggers; nil for none.
+	Triggers Triggers
 	// HistoryChannels bounds how many channels keep history in memory (0 = unbounded).
 	HistoryChannels int
 	// Logger is the base logger.
@@ -96,6 +98,9 @@ type Node struct {
 	limits  Limits
 	policy  atomic.Pointer[permissions.Table]
 	stats   Stats
+
+	triggers  atomic.Pointer[Triggers]
+	observers observers
 
 	sockets  sync.Map // client_id -> *Socket
 	draining atomic.Bool
@@ -130,6 +135,7 @@ func NewNode(opts Options) (*Node, error) {
 		topicCh:  make(chan string, 4096),
 	}
 	n.policy.Store(opts.Policy)
+	n.SetTriggers(opts.Triggers)
 	n.tracker = presence.New(presence.Config{NodeID: n.id, Window: opts.PresenceWindow}, opts.Broker, n.onPresenceFlush)
 	return n, nil
 }

@@ -149,17 +149,20 @@ func (s *Socket) phoenixJoin(ctx context.Context, m protocol.Message) {
 	}
 	if bytes.Contains(payload, []byte(`"presence`)) || bytes.Contains(payload, []byte(`"history"`)) {
 		if err := json.Unmarshal(payload, &opts); err != nil {
-			s.replyError(m.Ref, m.Ref, m.Topic, "invalid join options: "+jsonErrorText(err))
+			s.replyError(m.JoinRef, m.Ref, m.Topic, "invalid join options: "+jsonErrorText(err))
 			return
 		}
 	}
 	if len(opts.PresenceMeta) > 0 {
 		if b, _ := json.Marshal(opts.PresenceMeta); len(b) > s.node.limits.MaxPresenceMetaBytes {
-			s.replyError(m.Ref, m.Ref, m.Topic, "presence_meta too large")
+			s.replyError(m.JoinRef, m.Ref, m.Topic, "presence_meta too large")
 			return
 		}
 	}
-	joinRef := m.Ref // the join's own ref is its join ref
+	joinRef := m.JoinRef // the JS client sends join_ref == ref; other clients may not
+	if joinRef == "" {
+		joinRef = m.Ref
+	}
 	existing := s.channel(m.Topic)
 	if existing == nil && s.channelCount() >= s.node.limits.MaxChannelsPerSocket {
 		s.replyError(joinRef, m.Ref, m.Topic, "too many channels joined")
