@@ -137,6 +137,9 @@ func TestAuthenticateRefusesAttacks(t *testing.T) {
 		{"header without alg", hsCfg, func(t *testing.T) string {
 			return hs256WithKey(`{"typ":"JWT"}`, validPayload(), []byte(testSecret))
 		}, ErrMalformed},
+		{"crit header", hsCfg, func(t *testing.T) string {
+			return hs256WithKey(`{"alg":"HS256","crit":["exp"]}`, validPayload(), []byte(testSecret))
+		}, ErrMalformed},
 		{"exp of the wrong type", hsCfg, hs(jwt.MapClaims{"exp": "tomorrow"}), ErrMalformed},
 		{"oversized token", hsCfg, func(t *testing.T) string { return strings.Repeat("a", maxTokenBytes+1) }, ErrMalformed},
 		{"wrong token type", func(t *testing.T) Config {

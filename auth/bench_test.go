@@ -7,7 +7,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-func benchmarkAuthenticate(b *testing.B, cfg Config, token string) {
+func benchmarkAuthenticate(b *testing.B, cfg Config, token string, cached bool) {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -15,6 +15,9 @@ func benchmarkAuthenticate(b *testing.B, cfg Config, token string) {
 	v, err := newVerifier(ctx, cfg, log, defaultJWKSSettings)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if !cached {
+		v.cache = nil
 	}
 	if _, err := v.Authenticate(ctx, token); err != nil {
 		b.Fatal(err)
@@ -39,15 +42,22 @@ func benchClaims() jwt.MapClaims {
 	})
 }
 
+// BenchmarkAuthenticateHS256 measures a full verification (cache disabled).
 func BenchmarkAuthenticateHS256(b *testing.B) {
 	token := sign(b, jwt.SigningMethodHS256, []byte(testSecret), benchClaims(), nil)
-	benchmarkAuthenticate(b, hsConfig(), token)
+	benchmarkAuthenticate(b, hsConfig(), token, false)
+}
+
+// BenchmarkAuthenticateHS256Cached measures a reconnect with a recently verified token.
+func BenchmarkAuthenticateHS256Cached(b *testing.B) {
+	token := sign(b, jwt.SigningMethodHS256, []byte(testSecret), benchClaims(), nil)
+	benchmarkAuthenticate(b, hsConfig(), token, true)
 }
 
 func BenchmarkAuthenticateES256(b *testing.B) {
 	k := testKeys()
 	cfg := Config{Algorithms: []string{"ES256"}, PublicKeyFile: writeBenchKey(b, &k.p256.PublicKey)}
-	benchmarkAuthenticate(b, cfg, sign(b, jwt.SigningMethodES256, k.p256, benchClaims(), nil))
+	benchmarkAuthenticate(b, cfg, sign(b, jwt.SigningMethodES256, k.p256, benchClaims(), nil), false)
 }
 
 func BenchmarkAuthenticateRefusedGarbage(b *testing.B) {

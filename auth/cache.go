@@ -23,7 +23,9 @@ const (
 // verifiedCache maps a token string to the Identity it verified to. Only successes are stored.
 // An entry is used only before min(exp + leeway, stored + cacheTTL), so a cached answer is
 // never more permissive than verifying again (nbf and iat only become easier to satisfy as time
-// passes, and the rest of the verification depends on the token bytes alone).
+// passes, and the rest of the verification depends on the token bytes and the keys). For keys
+// that can change — a JWKS — the entry remembers the kid, and the Verifier checks the kid is
+// still published before using the entry.
 type verifiedCache struct {
 	mu      sync.RWMutex
 	entries map[string]cacheEntry
@@ -32,6 +34,7 @@ type verifiedCache struct {
 
 type cacheEntry struct {
 	id         channels.Identity
+	jwksKID    string // non-empty when a JWKS key verified the token
 	validUntil time.Time
 }
 
@@ -41,22 +44,23 @@ func newVerifiedCache() *verifiedCache {
 
 // get returns a copy of the cached identity; the top-level maps and slice are cloned so no two
 // connections share mutable state.
-func (c *verifiedCache) get(token string) (channels.Identity, bool) {
+// It also returns the JWKS kid that verified the token, if any.
+func (c *verifiedCache) get(token string) (channels.Identity, string, bool) {
 	c.mu.RLock()
 	entry, ok := c.entries[token]
 	c.mu.RUnlock()
 	if !ok || !c.now().Before(entry.validUntil) {
-		return channels.Identity{}, false
+		return channels.Identity{}, "", false
 	}
 	id := entry.id
 	id.Claims = maps.Clone(id.Claims)
 	id.Shared = maps.Clone(id.Shared)
 	id.AuthorizedChannels = slices.Clone(id.AuthorizedChannels)
-	return id, true
+	return id, entry.jwksKID, true
 }
 
 // put stores a copy of a verified identity (the caller keeps the original).
-func (c *verifiedCache) put(token string, id channels.Identity, leeway time.Duration) {
+func (c *verifiedCache) put(token string, id channels.Identity, jwksKID string, leeway time.Duration) {
 	if len(token) > cacheMaxTokenBytes {
 		return
 	}
@@ -75,7 +79,7 @@ func (c *verifiedCache) put(token string, id channels.Identity, leeway time.Dura
 	if len(c.entries) >= cacheMaxEntries {
 		c.evictLocked(now)
 	}
-	c.entries[token] = cacheEntry{id: id, validUntil: validUntil}
+	c.entries[token] = cacheEntry{id: id, jwksKID: jwksKID, validUntil: validUntil}
 }
 
 // evictLocked drops expired entries, then arbitrary ones (map iteration order is randomised)

@@ -6,7 +6,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// classify maps an error from jwt/v5 (possibly wrapping one of our keyfunc sentinels) onto the
+// classify maps an error from jwt/v5 (possibly wrapping one of keyFor's sentinels) onto the
 // package sentinel the client sees. Signature-level problems win over claim problems, and among
 // claim problems the order below decides which one is reported.
 func (v *Verifier) classify(err error, token *jwt.Token) error {
@@ -15,6 +15,8 @@ func (v *Verifier) classify(err error, token *jwt.Token) error {
 		return ErrAlgorithmNotAllowed
 	case errors.Is(err, ErrUnknownKey):
 		return ErrUnknownKey
+	case errors.Is(err, ErrMalformed):
+		return ErrMalformed
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return ErrMalformed
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):

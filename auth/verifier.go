@@ -31,7 +31,7 @@ type Verifier struct {
 	jwks      keyfunc.Keyfunc
 	parser    *jwt.Parser
 	refusals  *refusalLog
-	cache     *verifiedCache
+	cache     *verifiedCache // nil disables caching (benchmarks)
 }
 
 var _ channels.Authenticator = (*Verifier)(nil)
@@ -153,12 +153,17 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (channels.Ide
 	if len(token) > maxTokenBytes {
 		return v.refuse(ErrMalformed, errTokenTooLarge, nil)
 	}
-	if id, ok := v.cache.get(token); ok {
-		return id, nil
+	if v.cache != nil {
+		if id, kid, ok := v.cache.get(token); ok && (kid == "" || v.jwksPublishes(ctx, kid)) {
+			return id, nil
+		}
 	}
 	claims := jwt.MapClaims{}
+	var viaJWKS bool
 	parsed, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
-		return v.keyFor(ctx, t)
+		key, fromJWKS, err := v.keyFor(ctx, t)
+		viaJWKS = fromJWKS
+		return key, err
 	})
 	if err != nil {
 		return v.refuse(v.classify(err, parsed), err, parsed)
@@ -167,7 +172,14 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (channels.Ide
 	if err != nil {
 		return v.refuse(err, nil, parsed)
 	}
-	v.cache.put(token, id, v.cfg.Leeway)
+	kid := ""
+	if viaJWKS {
+		kid = headerString(parsed, "kid")
+	}
+	// A JWKS token without a kid cannot be re-checked cheaply, so it is not cached.
+	if v.cache != nil && (!viaJWKS || kid != "") {
+		v.cache.put(token, id, kid, v.cfg.Leeway)
+	}
 	return id, nil
 }
 
@@ -175,22 +187,35 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (channels.Ide
 // allow-list. HS* tokens only ever get the secret; asymmetric tokens only ever get a key of
 // their own family. A token with a kid is looked up in the JWKS when one is configured;
 // otherwise the public key file is used when it fits, and the JWKS as a last resort.
-func (v *Verifier) keyFor(ctx context.Context, token *jwt.Token) (any, error) {
+func (v *Verifier) keyFor(ctx context.Context, token *jwt.Token) (key any, fromJWKS bool, err error) {
 	alg := token.Method.Alg()
 	if !v.allows(alg) {
-		return nil, ErrAlgorithmNotAllowed
+		return nil, false, ErrAlgorithmNotAllowed
+	}
+	// RFC 7515 §4.1.11: a "crit" header names extensions the recipient must understand; we
+	// understand none, so the token must be refused.
+	if _, critical := token.Header["crit"]; critical {
+		return nil, false, fmt.Errorf("%w: unsupported critical header extension", ErrMalformed)
 	}
 	if algorithmFamilies[alg] == familyHMAC {
-		return v.secret, nil
+		return v.secret, false, nil
 	}
 	_, hasKID := token.Header["kid"]
 	if v.publicKey != nil && keyFitsAlgorithm(v.publicKey, alg) && (!hasKID || v.jwks == nil) {
-		return v.publicKey, nil
+		return v.publicKey, false, nil
 	}
 	if v.jwks != nil {
-		return jwksKey(ctx, v.jwks, token, alg)
+		key, err := jwksKey(ctx, v.jwks, token, alg)
+		return key, true, err
 	}
-	return nil, fmt.Errorf("%w: configured public key does not fit %s", ErrUnknownKey, alg)
+	return nil, false, fmt.Errorf("%w: configured public key does not fit %s", ErrUnknownKey, alg)
+}
+
+// jwksPublishes reports whether the JWKS still holds kid (after at most one rate-limited
+// refresh), so a cached token stops being accepted once its key is withdrawn.
+func (v *Verifier) jwksPublishes(ctx context.Context, kid string) bool {
+	_, err := v.jwks.Storage().KeyRead(ctx, kid)
+	return err == nil
 }
 
 func (v *Verifier) allows(alg string) bool {

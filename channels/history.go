@@ -15,9 +15,41 @@ type StoredEvent struct {
 	Seq   uint64
 }
 
-// appendHistory keeps ev in the channel's ring of capacity items.
+// HistoryStore persists history so that it survives a restart (engine.history_path). Save
+// must never block; LoadAll replays what was saved, oldest first per channel.
+type HistoryStore interface {
+	Save(channel string, seq uint64, at time.Time, data []byte, keep int)
+	LoadAll(fn func(channel string, seq uint64, at time.Time, data []byte)) error
+}
+
+// appendHistory keeps ev in the channel's ring of capacity items (and in the durable store).
 func (n *Node) appendHistory(ev *Event, capacity int) {
-	n.history.Append(ev.Topic, capacity, ev, time.Now())
+	now := time.Now()
+	seq := n.history.Append(ev.Topic, capacity, ev, now)
+	if n.historyStore != nil {
+		if data, err := json.Marshal(toRemote(ev)); err == nil {
+			n.historyStore.Save(ev.Topic, seq, now, data, capacity)
+		}
+	}
+}
+
+// loadHistory fills the memory rings from the durable store. Sequence numbers restart from 1
+// per channel in the rings; the stored time is kept.
+func (n *Node) loadHistory() error {
+	if n.historyStore == nil {
+		return nil
+	}
+	return n.historyStore.LoadAll(func(channel string, _ uint64, at time.Time, data []byte) {
+		var r remoteEvent
+		if json.Unmarshal(data, &r) != nil {
+			return
+		}
+		capacity := 0
+		if m, ok := n.policy.Load().Match(channel); ok {
+			capacity = m.Set.History
+		}
+		n.history.Append(channel, capacity, fromRemote(&r), at)
+	})
 }
 
 // ChannelHistory returns up to limit stored events of topic, oldest first (limit <= 0: all

@@ -70,9 +70,11 @@ type Observer interface {
 // noTriggers is the Triggers of a node configured without any.
 type noTriggers struct{}
 
-func (noTriggers) Has(*permissions.Set, string) bool                    { return false }
-func (noTriggers) Run(context.Context, TriggerInput) TriggerVerdict     { return TriggerVerdict{Allow: true} }
-func (noTriggers) Notify(TriggerInput)                                  {}
+func (noTriggers) Has(*permissions.Set, string) bool { return false }
+func (noTriggers) Run(context.Context, TriggerInput) TriggerVerdict {
+	return TriggerVerdict{Allow: true}
+}
+func (noTriggers) Notify(TriggerInput) {}
 
 // observers fans notifications out to every registered Observer.
 type observers struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,8 @@ type Options struct {
 	Limits Limits
 	// Triggers runs permission-set triggers; nil for none.
 	Triggers Triggers
+	// HistoryStore makes history durable; nil keeps it in memory only.
+	HistoryStore HistoryStore
 	// HistoryChannels bounds how many channels keep history in memory (0 = unbounded).
 	HistoryChannels int
 	// Logger is the base logger.
@@ -83,6 +86,49 @@ type Stats struct {
 	Deliveries      atomic.Uint64
 	FramesOut       atomic.Uint64
 	SlowDisconnects atomic.Uint64
+	TriggerDenials  atomic.Uint64
+
+	refusalsMu sync.Mutex
+	refusals   map[string]uint64 // join refusals by reason; guarded by refusalsMu
+}
+
+func (s *Stats) refused(reason string) {
+	s.JoinsRefused.Add(1)
+	s.refusalsMu.Lock()
+	if s.refusals == nil {
+		s.refusals = make(map[string]uint64)
+	}
+	if len(s.refusals) < 256 || s.refusals[reason] > 0 { // reasons are few; bound the map anyway
+		s.refusals[reason]++
+	} else {
+		s.refusals["other"]++
+	}
+	s.refusalsMu.Unlock()
+}
+
+// Refusals returns the join refusals counted by reason.
+func (s *Stats) Refusals() map[string]uint64 {
+	s.refusalsMu.Lock()
+	defer s.refusalsMu.Unlock()
+	out := make(map[string]uint64, len(s.refusals))
+	for k, v := range s.refusals {
+		out[k] = v
+	}
+	return out
+}
+
+// ConnKey labels connections by transport and dialect.
+type ConnKey struct{ Transport, Dialect string }
+
+// ConnectionsBy counts the connected sockets by transport and dialect.
+func (n *Node) ConnectionsBy() map[ConnKey]int {
+	out := make(map[ConnKey]int)
+	n.sockets.Range(func(_, v any) bool {
+		s := v.(*Socket)
+		out[ConnKey{Transport: s.transportName, Dialect: s.dialect.Name()}]++
+		return true
+	})
+	return out
 }
 
 // Node is one phxserver instance: the hub of topics, the sockets, presence and the broker.
@@ -93,11 +139,13 @@ type Node struct {
 	broker  pubsub.Broker
 	tracker *presence.Tracker
 	history *history.Memory
-	hub     *hub
-	router  Router
-	limits  Limits
-	policy  atomic.Pointer[permissions.Table]
-	stats   Stats
+	// historyStore persists history; nil = memory only.
+	historyStore HistoryStore
+	hub          *hub
+	router       Router
+	limits       Limits
+	policy       atomic.Pointer[permissions.Table]
+	stats        Stats
 
 	triggers  atomic.Pointer[Triggers]
 	observers observers
@@ -136,6 +184,10 @@ func NewNode(opts Options) (*Node, error) {
 	}
 	n.policy.Store(opts.Policy)
 	n.SetTriggers(opts.Triggers)
+	n.historyStore = opts.HistoryStore
+	if err := n.loadHistory(); err != nil {
+		return nil, fmt.Errorf("channels: load history: %w", err)
+	}
 	n.tracker = presence.New(presence.Config{NodeID: n.id, Window: opts.PresenceWindow}, opts.Broker, n.onPresenceFlush)
 	return n, nil
 }
@@ -195,7 +247,9 @@ type ConnectRequest struct {
 	InvalidTokenAnonymous bool
 	Dialect               Dialect
 	Transport             Transport
-	RemoteAddr            string
+	// TransportName labels the socket in metrics ("websocket", "longpoll").
+	TransportName string
+	RemoteAddr    string
 }
 
 // Connect errors.
@@ -221,11 +275,12 @@ func (n *Node) Connect(ctx context.Context, req ConnectRequest) (*Socket, error)
 	}
 	id.ClientID = uuid.NewString()
 	s := &Socket{
-		node:      n,
-		dialect:   req.Dialect,
-		transport: req.Transport,
-		channels:  make(map[string]*Channel),
-		queue:     newOutQueue(n.limits.QueueBytes, n.limits.QueueFrames),
+		node:          n,
+		dialect:       req.Dialect,
+		transport:     req.Transport,
+		transportName: req.TransportName,
+		channels:      make(map[string]*Channel),
+		queue:         newOutQueue(n.limits.QueueBytes, n.limits.QueueFrames),
 	}
 	s.log = n.log.With().Str("client_id", id.ClientID).Str("dialect", req.Dialect.Name()).Logger()
 	if n.limits.MessagesPerSecond > 0 {
@@ -287,6 +342,10 @@ func (n *Node) endMembership(ch *Channel) {
 	if ch.tracked {
 		n.tracker.Untrack(ch.topic, ch.clientID)
 	}
+	if tr := n.triggerRunner(); tr.Has(ch.set, TriggerLeave) {
+		tr.Notify(n.triggerInput(TriggerLeave, ch, ch.socket.identity.Load(), nil))
+	}
+	n.observers.each(func(o Observer) { o.OnLeave(ch) })
 }
 
 // privateTarget finds the subject of a private message's target among the topic's members.
@@ -323,6 +382,9 @@ func (n *Node) publish(ctx context.Context, ev *Event, set *permissions.Set) {
 		}
 	}
 	n.fanout(ev)
+	if ev.Kind == EventClient {
+		n.observers.each(func(o Observer) { o.OnMessage(ev) })
+	}
 }
 
 // fanout hands ev's frames to every local member that should receive it. It never blocks:
@@ -373,6 +435,7 @@ func (n *Node) onPresenceFlush(f presence.Flush) {
 		waiting[id] = struct{}{}
 	}
 	diff := f.Diff
+	n.observers.each(func(o Observer) { o.OnPresence(f.Topic, &diff) })
 	n.fanout(&Event{Kind: EventPresence, Topic: f.Topic, Name: "presence_diff", Diff: &diff, Waiting: waiting})
 }
 

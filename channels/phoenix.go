@@ -234,6 +234,18 @@ func (s *Socket) phoenixEvent(ctx context.Context, m protocol.Message) {
 		s.handlePresenceUpdate(ch, m)
 		return
 	}
+	if s.node.NeedsAsync(ch, TriggerMessage) {
+		// Triggers may block (a webhook): run off the reader, in order per channel.
+		if !ch.Go(func() { s.handleIn(ctx, ch, m) }) {
+			s.replyError(ch.joinRef, m.Ref, m.Topic, "too many pending messages")
+		}
+		return
+	}
+	s.handleIn(ctx, ch, m)
+}
+
+// handleIn runs the channel's handler for a client event and replies.
+func (s *Socket) handleIn(ctx context.Context, ch *Channel, m protocol.Message) {
 	reply, err := s.safeHandleIn(ctx, ch, m.Event, Payload{JSON: m.Payload, Binary: m.Binary})
 	var re *ReplyError
 	switch {

@@ -27,12 +27,22 @@ type remoteEvent struct {
 	XanoRowID    any                  `json:"xr,omitempty"`
 }
 
-func encodeRemoteEvent(node string, ev *Event) (pubsub.Envelope, error) {
-	data, err := json.Marshal(remoteEvent{
+func toRemote(ev *Event) remoteEvent {
+	return remoteEvent{
 		Kind: ev.Kind, Topic: ev.Topic, Name: ev.Name, Payload: ev.Payload, Binary: ev.Binary,
 		Sender: ev.Sender, Audience: ev.Audience, TargetClient: ev.TargetClient, TargetUser: ev.TargetUser,
 		XanoDboID: ev.XanoDboID, XanoRowID: ev.XanoRowID,
-	})
+	}
+}
+
+func fromRemote(r *remoteEvent) *Event {
+	return &Event{Kind: r.Kind, Topic: r.Topic, Name: r.Name, Payload: r.Payload, Binary: r.Binary,
+		Sender: r.Sender, Audience: r.Audience, TargetClient: r.TargetClient, TargetUser: r.TargetUser,
+		XanoDboID: r.XanoDboID, XanoRowID: r.XanoRowID}
+}
+
+func encodeRemoteEvent(node string, ev *Event) (pubsub.Envelope, error) {
+	data, err := json.Marshal(toRemote(ev))
 	if err != nil {
 		return pubsub.Envelope{}, err
 	}
@@ -50,9 +60,7 @@ func (n *Node) deliverRemote(e pubsub.Envelope) {
 			n.warn("broker_decode", nil, "undecodable broker envelope: "+err.Error())
 			return
 		}
-		n.fanout(&Event{Kind: r.Kind, Topic: r.Topic, Name: r.Name, Payload: r.Payload, Binary: r.Binary,
-			Sender: r.Sender, Audience: r.Audience, TargetClient: r.TargetClient, TargetUser: r.TargetUser,
-			XanoDboID: r.XanoDboID, XanoRowID: r.XanoRowID})
+		n.fanout(fromRemote(&r))
 	}
 }
 

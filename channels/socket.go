@@ -46,13 +46,14 @@ const (
 // Socket is one client connection: its identity, its channel memberships and its outbound
 // queue. Inbound frames are handled by the transport's single reader goroutine.
 type Socket struct {
-	node      *Node
-	dialect   Dialect
-	transport Transport
-	log       zerolog.Logger
-	identity  atomic.Pointer[Identity]
-	sender    atomic.Pointer[Sender]
-	limiter   *rate.Limiter // nil = unlimited; used by the reader goroutine only
+	node          *Node
+	dialect       Dialect
+	transport     Transport
+	transportName string
+	log           zerolog.Logger
+	identity      atomic.Pointer[Identity]
+	sender        atomic.Pointer[Sender]
+	limiter       *rate.Limiter // nil = unlimited; used by the reader goroutine only
 
 	mu       sync.Mutex
 	channels map[string]*Channel // guarded by mu
@@ -68,6 +69,9 @@ func (s *Socket) ClientID() string { return s.identity.Load().ClientID }
 
 // Identity is the socket's current identity.
 func (s *Socket) Identity() Identity { return *s.identity.Load() }
+
+// TransportName is the transport's label ("websocket", "longpoll").
+func (s *Socket) TransportName() string { return s.transportName }
 
 // Dialect is the socket's wire dialect.
 func (s *Socket) Dialect() Dialect { return s.dialect }
@@ -200,7 +204,7 @@ func (s *Socket) Join(ctx context.Context, req JoinRequest, visible func(ch *Cha
 	table := n.policy.Load()
 	match, perms, dec := table.Join(subjectOf(id), req.Topic)
 	if !dec.Allowed {
-		n.stats.JoinsRefused.Add(1)
+		n.stats.refused(dec.Reason)
 		if dec.Set == nil && dec.Reason == ErrUnmatchedTopic.Error() {
 			return nil, ErrUnmatchedTopic
 		}
@@ -226,8 +230,15 @@ func (s *Socket) Join(ctx context.Context, req JoinRequest, visible func(ch *Cha
 	}
 	reply, err := safeJoin(ctx, ch, req.Payload)
 	if err != nil {
-		n.stats.JoinsRefused.Add(1)
+		n.stats.refused(err.Error())
 		return nil, err
+	}
+	if tr := n.triggerRunner(); tr.Has(ch.set, TriggerJoin) {
+		if v := tr.Run(ctx, n.triggerInput(TriggerJoin, ch, id, req.Payload)); !v.Allow {
+			n.stats.refused("trigger")
+			n.stats.TriggerDenials.Add(1)
+			return nil, &ReplyError{Reason: denialReason(v.Reason, "join refused")}
+		}
 	}
 	if req.WantHistory {
 		reply = n.withHistory(ch, reply)
@@ -245,6 +256,7 @@ func (s *Socket) Join(ctx context.Context, req JoinRequest, visible func(ch *Cha
 	})
 	s.mu.Unlock()
 	n.stats.Joins.Add(1)
+	n.observers.each(func(o Observer) { o.OnJoin(ch) })
 	if first {
 		n.topicChanged(req.Topic)
 	}
@@ -355,11 +367,24 @@ func (s *Socket) Send(ctx context.Context, ch *Channel, req SendRequest) error {
 	if aud == permissions.AudiencePrivate && target == nil {
 		return &ReplyError{Reason: "target not in channel"}
 	}
+	payload := req.Payload.JSON
+	if tr := n.triggerRunner(); tr.Has(ch.set, TriggerMessage) {
+		in := n.triggerInput(TriggerMessage, ch, id, payload)
+		in.MessageEvent, in.Audience, in.TargetClient, in.TargetUser = req.Event, aud, req.TargetClient, req.TargetUser
+		v := tr.Run(ctx, in)
+		if !v.Allow {
+			n.stats.TriggerDenials.Add(1)
+			return &ReplyError{Reason: denialReason(v.Reason, "message refused")}
+		}
+		if v.Payload != nil && req.Payload.Binary == nil {
+			payload = v.Payload
+		}
+	}
 	ev := &Event{
 		Kind:         EventClient,
 		Topic:        ch.topic,
 		Name:         req.Event,
-		Payload:      req.Payload.JSON,
+		Payload:      payload,
 		Binary:       req.Payload.Binary,
 		Sender:       s.sender.Load(),
 		Audience:     aud,
@@ -484,3 +509,10 @@ func (n *Node) presenceMeta(id *Identity, extra map[string]any) presence.Meta {
 
 // Node is the node the socket belongs to.
 func (s *Socket) Node() *Node { return s.node }
+
+func denialReason(reason, fallback string) string {
+	if reason == "" {
+		return fallback
+	}
+	return reason
+}

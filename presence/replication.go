@@ -283,9 +283,11 @@ func (t *Tracker) localOps() []wireOp {
 	return ops
 }
 
-// sendLoop publishes the outbox in order until ctx is done. It owns the delta sequence.
+// sendLoop publishes the outbox in order until ctx is done. It owns the delta sequence,
+// which survives a restart of Run so peers see no false gap.
 func (t *Tracker) sendLoop(ctx context.Context) {
-	var seq uint64
+	seq := t.sendSeq
+	defer func() { t.sendSeq = seq }()
 	for {
 		select {
 		case <-ctx.Done():

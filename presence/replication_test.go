@@ -1,7 +1,9 @@
 package presence
 
 import (
+	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,4 +263,57 @@ func FuzzHandleRemote(f *testing.F) {
 			}
 		}
 	})
+}
+
+// lossyBroker drops the next `drop` delta envelopes it is asked to publish, as an overloaded
+// network might.
+type lossyBroker struct {
+	pubsub.Broker
+	mu   sync.Mutex
+	drop int
+}
+
+func (l *lossyBroker) Publish(ctx context.Context, e pubsub.Envelope) error {
+	var msg wireMsg
+	if json.Unmarshal(e.Data, &msg) == nil && msg.Type == msgDelta {
+		l.mu.Lock()
+		lose := l.drop > 0
+		if lose {
+			l.drop--
+		}
+		l.mu.Unlock()
+		if lose {
+			return nil
+		}
+	}
+	return l.Broker.Publish(ctx, e)
+}
+
+func TestReplicationRepairsLoss(t *testing.T) {
+	bus := pubsub.NewBus()
+	n2 := startNode(t, bus, "n2", fastCluster)
+
+	lossy := &lossyBroker{Broker: bus.Node("n1")}
+	cfg := fastCluster
+	cfg.NodeID = "n1"
+	n1 := New(cfg, lossy, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_ = lossy.Run(ctx, func(e pubsub.Envelope) { n1.HandleRemote(e) })
+	}()
+	go func() { defer wg.Done(); _ = n1.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+
+	r1 := mustTrack(t, n1, "room", "u1", "c1", nil)
+	eventually(t, func() bool { return hasRefs(n2.tr, "room", r1) }, "first join")
+	lossy.mu.Lock()
+	lossy.drop = 1
+	lossy.mu.Unlock()
+	n1.Untrack("room", "c1") // this delta is lost
+	r2 := mustTrack(t, n1, "room", "u2", "c2", nil)
+	// The heartbeat (or the next delta) shows the gap; the resync removes r1 and adds r2.
+	eventually(t, func() bool { return hasRefs(n2.tr, "room", r2) }, "repair after a lost delta")
 }

@@ -89,6 +89,8 @@ type Tracker struct {
 	shards [numShards]shard     // topic state, by topic hash
 	conns  [numShards]connShard // connID -> topics, by conn hash
 	out    outbox               // replication messages waiting for the sender
+	// sendSeq is the last delta number; owned by the sender goroutine of the active Run.
+	sendSeq uint64
 
 	remoteMu sync.Mutex // guards remotes; taken before any shard.mu
 	remotes  map[string]*remoteNode

@@ -16,6 +16,7 @@ import (
 
 	"github.com/phxserver/phxserver/auth"
 	"github.com/phxserver/phxserver/channels"
+	"github.com/phxserver/phxserver/channels/permissions"
 	"github.com/phxserver/phxserver/channels/transport/ws"
 	"github.com/phxserver/phxserver/channels/transport/xano"
 	"github.com/phxserver/phxserver/cmd/phxserver/config"
@@ -31,6 +32,12 @@ type server struct {
 	xano       *xano.Handler
 	certs      *certReloader // nil without server.tls
 	ready      atomic.Bool
+	// runners are background components started with the node and stopped after the drain.
+	runners []func(ctx context.Context) error
+	// reloaders run after a successful configuration reload (SIGHUP, POST /api/reload).
+	reloaders []func(cfg *config.Config) error
+	// internalSets are permission sets the server adds for its own channels (the dashboard).
+	internalSets []permissions.SetSpec
 }
 
 func newServer(ctx context.Context, cfg *config.Config, configPath string, log zerolog.Logger) (*server, error) {
@@ -38,8 +45,13 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
+	s := &server{cfg: cfg, configPath: configPath, log: log, mux: http.NewServeMux()}
+	table, err := s.policyFor(cfg)
+	if err != nil {
+		return nil, err
+	}
 	node, err := channels.NewNode(channels.Options{
-		Policy:         cfg.Table(),
+		Policy:         table,
 		Authenticator:  verifier,
 		PresenceWindow: cfg.Engine.PresenceWindow,
 		Limits: channels.Limits{
@@ -53,12 +65,14 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, configPath: configPath, log: log, node: node, mux: http.NewServeMux()}
+	s.node = node
 	if cfg.Server.TLS.Enabled() {
 		if s.certs, err = newCertReloader(cfg.Server.TLS.CertFile, cfg.Server.TLS.KeyFile, log); err != nil {
 			return nil, err
 		}
 	}
+	// Optional components: one call per line, each defined in its own file of this package.
+	// (setup-list-end)
 	s.routes()
 	return s, nil
 }
@@ -90,6 +104,8 @@ func (s *server) routes() {
 		MaxFrameBytes: int64(s.cfg.Limits.MaxFrameBytes),
 	})
 	s.mux.Handle("/rt/{canonical}", s.xano)
+	// Additional endpoints: one call per line, each defined in its own file of this package.
+	// (mount-list-end)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -118,6 +134,9 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 
 	g, gctx := errgroup.WithContext(nodeCtx)
 	g.Go(func() error { return s.node.Run(gctx) })
+	for _, run := range s.runners {
+		g.Go(func() error { return run(gctx) })
+	}
 	g.Go(func() error {
 		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -157,7 +176,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-gctx.Done():
 			done = true
 		case <-hup:
-			s.reload()
+			_ = s.reload()
 		}
 	}
 	s.ready.Store(false)
@@ -182,22 +201,46 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	return g.Wait()
 }
 
-// reload re-reads the configuration file and installs its channel rules; a bad file keeps
-// the rules in force.
-func (s *server) reload() {
+// policyFor compiles the configuration's permission sets plus the server's internal ones.
+func (s *server) policyFor(cfg *config.Config) (*permissions.Table, error) {
+	if len(s.internalSets) == 0 {
+		return cfg.Table(), nil
+	}
+	return permissions.Compile(append(cfg.ChannelSpecs(), s.internalSets...))
+}
+
+// errEmbeddedConfig refuses a reload when the server runs on the embedded configuration.
+var errEmbeddedConfig = errors.New("running on the embedded configuration: nothing to reload")
+
+// reload re-reads the configuration file and installs its channel rules (and what the
+// reloaders derive from it); a bad file keeps the configuration in force.
+func (s *server) reload() error {
 	if s.configPath == "" {
-		s.log.Info().Msg("SIGHUP ignored: running on the embedded configuration")
-		return
+		s.log.Info().Msg("reload ignored: running on the embedded configuration")
+		return errEmbeddedConfig
 	}
 	cfg, err := config.Load(s.configPath)
 	if err != nil {
 		s.log.Error().Err(err).Msg("reload failed; keeping the current configuration")
-		return
+		return err
 	}
-	s.node.SetPolicy(cfg.Table())
+	for _, r := range s.reloaders {
+		if err := r(cfg); err != nil {
+			s.log.Error().Err(err).Msg("reload failed; keeping the current configuration")
+			return err
+		}
+	}
+	table, err := s.policyFor(cfg)
+	if err != nil {
+		s.log.Error().Err(err).Msg("reload failed; keeping the current configuration")
+		return err
+	}
+	s.node.SetPolicy(table)
+	s.cfg = cfg
 	s.xano.SetCanonicals(cfg.Server.Xano.Canonicals)
 	if s.certs != nil {
 		s.certs.reloadLogged()
 	}
 	s.log.Info().Str("config", cfg.Source).Msg("channel configuration reloaded")
+	return nil
 }

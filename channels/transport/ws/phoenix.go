@@ -144,7 +144,7 @@ func (h *PhoenixHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	wc := NewConn(h.cfg.IdleTimeout, h.cfg.WriteTimeout)
 	sock, err := h.node.Connect(r.Context(), channels.ConnectRequest{
 		Token: token, InvalidTokenAnonymous: h.cfg.InvalidTokenAnonymous,
-		Dialect: channels.PhoenixDialect(ser), Transport: wc, RemoteAddr: r.RemoteAddr,
+		Dialect: channels.PhoenixDialect(ser), Transport: wc, TransportName: "websocket", RemoteAddr: r.RemoteAddr,
 	})
 	if err != nil {
 		status := http.StatusForbidden

@@ -109,7 +109,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	wc := ws.NewConn(h.cfg.IdleTimeout, 0)
 	sock, err := h.node.Connect(r.Context(), channels.ConnectRequest{
 		Token: token, InvalidTokenAnonymous: !h.cfg.RejectInvalidToken,
-		Dialect: Dialect, Transport: wc, RemoteAddr: r.RemoteAddr,
+		Dialect: Dialect, Transport: wc, TransportName: "websocket", RemoteAddr: r.RemoteAddr,
 	})
 	if err != nil {
 		code := CloseAuthRejected
@@ -202,13 +202,22 @@ func (c *client) message(ctx context.Context, req xproto.Request) {
 		c.fail(req.Channel, "join the channel before sending messages")
 		return
 	}
-	err := c.sock.Send(ctx, ch, channels.SendRequest{
-		Event: "message", Payload: channels.Payload{JSON: req.Payload},
-		Authenticated: req.Authenticated, TargetClient: req.SocketID,
-	})
-	if err != nil {
-		c.fail(req.Channel, refusal(err))
+	send := func() {
+		err := c.sock.Send(ctx, ch, channels.SendRequest{
+			Event: "message", Payload: channels.Payload{JSON: req.Payload},
+			Authenticated: req.Authenticated, TargetClient: req.SocketID,
+		})
+		if err != nil {
+			c.fail(req.Channel, refusal(err))
+		}
 	}
+	if c.sock.Node().NeedsAsync(ch, channels.TriggerMessage) {
+		if !ch.Go(send) {
+			c.fail(req.Channel, "too many pending messages")
+		}
+		return
+	}
+	send()
 }
 
 func (c *client) history(req xproto.Request) {

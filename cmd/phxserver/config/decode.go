@@ -151,7 +151,7 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
-		d.errs.addf(path, "%s", stripYAMLLine(err))
+		d.errs.addf(path, "expected %s, got %q", describeTag(want), n.Value)
 	}
 }
 
@@ -196,19 +196,6 @@ func describeTag(tag string) string {
 		return "an integer"
 	}
 	return tag
-}
-
-// stripYAMLLine removes yaml.v3's "line N: " prefix; our own prefix already has the line.
-func stripYAMLLine(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg := te.Errors[0]
-		if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "line ") {
-			return rest
-		}
-		return msg
-	}
-	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // yamlFields maps yaml tag names to field indexes; fields tagged "-" are not settable from YAML.

@@ -101,12 +101,31 @@ func (l *errorList) err() error {
 	return errors.Join(errs...)
 }
 
-// key joins a parent key and a child name.
+// key joins a parent key and a child name. A name that is not a plain word is quoted and
+// shortened (`functions["bad name"]`) so a hostile key cannot break or bloat the message.
 func key(parent, child string) string {
+	if !plainName(child) {
+		if len(child) > 64 {
+			child = child[:64] + "..."
+		}
+		return fmt.Sprintf("%s[%q]", parent, child)
+	}
 	if parent == "" {
 		return child
 	}
 	return parent + "." + child
+}
+
+func plainName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c != '_' && c != '-' && (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // index joins a parent key and a sequence index.

@@ -91,6 +91,7 @@ func TestStructureErrors(t *testing.T) {
 		{name: "yaml syntax", yaml: "server:\n  listen: \"a:1\n  demo: true\n", line: 2, msg: "found unexpected end of stream"},
 		{name: "bad indentation", yaml: "server:\n  listen: a\n demo: true\n", line: 2, msg: "did not find expected key"},
 		{name: "tab indentation", yaml: "server:\n\tlisten: a\n", line: 2, msg: "cannot start any token"},
+		{name: "control character", yaml: "server:\n  listen: \"a\x01\"\n", line: 0, msg: "control characters are not allowed"},
 		{name: "two documents", yaml: "server: {}\n---\nserver: {}\n", line: 2, msg: "only one YAML document"},
 		{name: "duplicate key", yaml: "server:\n  demo: true\n  demo: false\n", line: 3, key: "server.demo", msg: "duplicate key (first at line 2)"},
 		{name: "duplicate function", yaml: "functions:\n  f: {type: audit_log, path: a}\n  f: {type: audit_log, path: b}\n", line: 3, key: "functions.f", msg: "duplicate key"},
@@ -192,7 +193,8 @@ func TestValidationErrors(t *testing.T) {
 		// functions
 		{name: "function unknown type", yaml: "functions:\n  f:\n    type: lua\n", line: 3, key: "functions.f.type", msg: `unknown function type "lua"`},
 		{name: "function without type", yaml: "functions:\n  f: {limit: 1}\n", line: 2, key: "functions.f.type", msg: `unknown function type ""`},
-		{name: "function bad name", yaml: "functions:\n  \"bad name\": {type: audit_log, path: a}\n", line: 2, key: "functions.bad name", msg: "function names are"},
+		{name: "function bad name", yaml: "functions:\n  \"bad name\": {type: audit_log, path: a}\n", line: 2, key: `functions["bad name"]`, msg: "function names are"},
+		{name: "hostile key quoted", yaml: "server:\n  \"a\\nb\": 1\n", line: 2, key: `server["a\nb"]`, msg: "unknown key"},
 		{name: "foreign field", yaml: "functions:\n  f:\n    type: rate_limit\n    limit: 1\n    per: 1s\n    url: \"http://x\"\n", line: 6, key: "functions.f.url", msg: "does not apply to a rate_limit function"},
 		{name: "rate_limit limit", yaml: "functions:\n  f:\n    type: rate_limit\n    limit: 0\n    per: 1s\n", line: 4, key: "functions.f.limit", msg: "must be a positive number"},
 		{name: "rate_limit per missing", yaml: "functions:\n  f:\n    type: rate_limit\n    limit: 3\n", line: 2, key: "functions.f.per", msg: "must be a positive duration"},

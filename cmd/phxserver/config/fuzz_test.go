@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes to the whole pipeline: it must never panic, and it must
-// return either a config with a compiled table or an error wrapping ErrInvalid.
+// return either a config with a compiled table or an error wrapping ErrInvalid. Run it with a
+// short -fuzzminimizetime: minimizing the large seeds otherwise stalls the run.
 func FuzzParse(f *testing.F) {
 	f.Add(defaultYAML)
 	if data, err := os.ReadFile(filepath.Join("testdata", "full", "phxserver.yaml")); err == nil {

@@ -383,3 +383,13 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("err = %v, want ErrRead wrapping ErrNotExist", err)
 	}
 }
+
+func TestLoadTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(path, make([]byte, maxFileBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); !errors.Is(err, ErrRead) || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err = %v, want ErrRead (too large)", err)
+	}
+}

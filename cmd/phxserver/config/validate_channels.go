@@ -36,7 +36,7 @@ func (v *validator) channels(c *Config) {
 // permissionSet checks one `pattern:` entry and converts it to a SetSpec.
 func (v *validator) permissionSet(k string, ch *Channel, fns map[string]Function) permissions.SetSpec {
 	if _, err := permissions.CompilePattern(ch.Pattern); err != nil {
-		v.add(key(k, "pattern"), err)
+		v.addPermissionsError(key(k, "pattern"), err, "")
 	}
 	v.permissionNames(key(k, "permissions"), ch.Permissions)
 	for role, perms := range ch.Roles {
@@ -81,7 +81,7 @@ func (v *validator) permissionSet(k string, ch *Channel, fns map[string]Function
 func (v *validator) permissionNames(k string, names []string) {
 	for i, name := range names {
 		if _, err := permissions.ParsePerm(name); err != nil {
-			v.add(index(k, i), err)
+			v.addPermissionsError(index(k, i), err, " (valid: "+strings.Join(permissions.AllPerms.Names(), ", ")+")")
 		}
 	}
 }
@@ -103,7 +103,7 @@ func (v *validator) source(c *Config, k string, ch *Channel) {
 	}
 	specs, canonicals, err := permissions.ImportXano(data, ch.Source)
 	if err != nil {
-		v.add(sk, err)
+		v.addPermissionsError(sk, err, "")
 		return
 	}
 	for _, canonical := range canonicals {
@@ -141,4 +141,10 @@ func cloneRoles(roles map[string][]string) map[string][]string {
 		out[role] = slices.Clone(perms)
 	}
 	return out
+}
+
+// addPermissionsError records an error of the permissions package without its package prefix
+// (the key already says where it is); hint is appended to the message.
+func (v *validator) addPermissionsError(k string, err error, hint string) {
+	v.add(k, &detailError{msg: strings.TrimPrefix(err.Error(), "permissions: ") + hint, err: err})
 }

@@ -130,7 +130,7 @@ func (v *validator) webhooks(hooks []Webhook) {
 		}
 		for j, pattern := range h.Channels {
 			if _, err := permissions.CompilePattern(pattern); err != nil {
-				v.add(index(key(k, "channels"), j), err)
+				v.addPermissionsError(index(key(k, "channels"), j), err, "")
 			}
 		}
 		if len(h.Events) == 0 {
