@@ -15,7 +15,7 @@ FUZZ_TARGETS := \
 	./protocol/xano/:FuzzEncodeMessage \
 	./channels/permissions/:FuzzPattern
 
-.PHONY: all build test vet gotest fuzz jstest clean FORCE
+.PHONY: all build run test vet gotest fuzz jstest clean FORCE
 
 all: build
 
@@ -23,6 +23,11 @@ all: build
 build: $(BIN)
 $(BIN): FORCE
 	$(GO) build -o $(BIN) ./cmd/phxserver
+
+# The server on the embedded default configuration (in-memory engine, demo page at
+# http://127.0.0.1:4000/). npm ci brings the unmodified phoenix client the demo page serves.
+run: build node_modules/.installed
+	./$(BIN) --log-format console
 
 test: vet gotest fuzz build jstest
 

@@ -61,6 +61,9 @@ func (s *tokenSigner) verify(token string) (string, error) {
 		return "", ErrBadToken
 	}
 	cut := strings.LastIndexByte(token, '.')
+	if cut < len(tokenPrefix) {
+		return "", ErrBadToken
+	}
 	body, sig := token[:cut], token[cut+1:]
 	if !hmac.Equal([]byte(sig), []byte(s.mac(body))) {
 		return "", ErrBadToken
@@ -75,7 +78,6 @@ func (s *tokenSigner) verify(token string) (string, error) {
 	return id, nil
 }
 
-// isSessionToken reports whether v has the shape of a session token (verified or not).
-func isSessionToken(v string) bool {
-	return strings.HasPrefix(v, tokenPrefix) && strings.Count(v, ".") == 3
-}
+// isSessionToken reports whether v claims to be a session token (verified or not): such a
+// value is never used as an auth token, and a bad one answers {"status":410}.
+func isSessionToken(v string) bool { return strings.HasPrefix(v, tokenPrefix) }
