@@ -41,6 +41,7 @@ func (v *Verifier) identityFromClaims(claims jwt.MapClaims) (channels.Identity, 
 	// exp was validated (type and value) by the parser; an error here is impossible.
 	if exp, _ := claims.GetExpirationTime(); exp != nil {
 		id.ExpiresAt = exp.Time
+		id.Leeway = v.cfg.Leeway
 	}
 	return id, nil
 }

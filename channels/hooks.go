@@ -115,6 +115,12 @@ func (n *Node) NeedsAsync(ch *Channel, event string) bool {
 	return n.triggerRunner().Has(ch.set, event)
 }
 
+// joinNeedsAsync reports whether joining topic runs join triggers.
+func (n *Node) joinNeedsAsync(topic string) bool {
+	m, ok := n.policy.Load().Match(topic)
+	return ok && n.triggerRunner().Has(m.Set, TriggerJoin)
+}
+
 // maxPendingAsync bounds the messages waiting behind a slow trigger on one channel.
 const maxPendingAsync = 64
 

@@ -31,6 +31,9 @@ type Identity struct {
 	XanoRowID any
 	// ExpiresAt is the token's exp; zero means no expiry.
 	ExpiresAt time.Time
+	// Leeway is the clock tolerance the verifier applied to ExpiresAt: the connection is
+	// closed at ExpiresAt+Leeway, when the token stops verifying.
+	Leeway time.Duration
 }
 
 // Authenticator turns a bearer token into an Identity. An empty token yields an anonymous

@@ -176,25 +176,34 @@ func (s *Socket) phoenixJoin(ctx context.Context, m protocol.Message) {
 		WantPresence: true, Track: opts.Presence == nil || *opts.Presence,
 		PresenceMeta: opts.PresenceMeta, WantHistory: opts.History,
 	}
-	_, err := s.Join(ctx, req, func(ch *Channel, reply any) {
-		resp, bin, err := encodeReplyValue(reply)
-		if err != nil {
-			resp, bin = emptyObject, nil
+	join := func() {
+		_, err := s.Join(ctx, req, func(ch *Channel, reply any) {
+			resp, bin, err := encodeReplyValue(reply)
+			if err != nil {
+				resp, bin = emptyObject, nil
+			}
+			s.reply(joinRef, m.Ref, m.Topic, "ok", resp, bin)
+		})
+		var re *ReplyError
+		switch {
+		case errors.Is(err, ErrUnmatchedTopic):
+			s.replyError("", m.Ref, m.Topic, "unmatched topic")
+		case errors.As(err, &re):
+			s.replyError(joinRef, m.Ref, m.Topic, re.Reason)
 		}
-		s.reply(joinRef, m.Ref, m.Topic, "ok", resp, bin)
-	})
-	var re *ReplyError
-	switch {
-	case errors.Is(err, ErrUnmatchedTopic):
-		s.replyError("", m.Ref, m.Topic, "unmatched topic")
-	case errors.As(err, &re):
-		s.replyError(joinRef, m.Ref, m.Topic, re.Reason)
+		if existing != nil {
+			// Duplicate join: the old membership's close follows the new reply and carries
+			// the old join ref, so the client drops it instead of closing the new channel.
+			s.enqueueAll(s.dialect.EncodeClose(existing))
+		}
 	}
-	if existing != nil {
-		// Duplicate join: the old membership's close follows the new reply and carries the
-		// old join ref, so the client drops it instead of closing the new channel.
-		s.enqueueAll(s.dialect.EncodeClose(existing))
+	if s.node.joinNeedsAsync(m.Topic) {
+		// Join triggers may block (a webhook): the Phoenix client buffers its pushes until
+		// the join reply, so the join can complete off the reader without reordering.
+		go join()
+		return
 	}
+	join()
 }
 
 func (s *Socket) phoenixLeave(m protocol.Message) {

@@ -442,7 +442,7 @@ func (s *Socket) setIdentity(id *Identity) {
 		s.expiry = nil
 	}
 	if !id.ExpiresAt.IsZero() {
-		s.expiry = time.AfterFunc(time.Until(id.ExpiresAt), func() {
+		s.expiry = time.AfterFunc(time.Until(id.ExpiresAt.Add(id.Leeway)), func() {
 			s.Disconnect(s.dialect.ReconnectCode(), "token expired")
 		})
 	}

@@ -7,7 +7,7 @@
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { XanoDriver, rawXano, startXanoServer } = require('./helpers/xano');
+const { XanoDriver, rawXano, restartXanoServer, startXanoServer } = require('./helpers/xano');
 const { signHS256 } = require('./helpers/jwt');
 const { TEST_JWT_SECRET, httpGet } = require('./helpers/server');
 const {
@@ -148,6 +148,30 @@ describe('@xano/js-sdk against the Xano transport', () => {
       assert.equal(leave.action.payload.presence.socketId, jillEntry.socketId);
       assert.deepEqual((await ann.presence(ch)).map((c) => c.socketId), [annSelf.socketId]);
     });
+
+    it('members joining at once all end with the same presence list, without duplicates', async () => {
+      const ch = 'chat/presence-race';
+      const names = ['p1', 'p2', 'p3', 'p4'];
+      const started = await Promise.all(names.map((n, i) => sdk(n, { token: i % 2 ? jillToken({ sub: String(50 + i), name: n }) : undefined })));
+      await Promise.all(started.map((d) => d.channel(ch, { presence: true })));
+      await Promise.all(started.map((d) => d.waitOpen()));
+      const lists = [];
+      for (const d of started) {
+        const deadline = Date.now() + 3000;
+        let list = await d.presence(ch);
+        while (list.length !== names.length && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          list = await d.presence(ch);
+        }
+        lists.push(list.map((c) => c.socketId).sort());
+      }
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS)); // late duplicates would show now
+      for (let i = 0; i < started.length; i++) {
+        const ids = (await started[i].presence(ch)).map((c) => c.socketId).sort();
+        assert.equal(new Set(ids).size, names.length, `${names[i]} presence cache: ${JSON.stringify(ids)}\n${started[i].describe()}`);
+        assert.deepEqual(ids, lists[0]);
+      }
+    });
   });
 
   describe('messages', () => {
@@ -259,6 +283,26 @@ describe('@xano/js-sdk against the Xano transport', () => {
       const plain = await joined('cat', ch);
       await assertNothing(plain, (e) => e.type === 'on' && e.action.action === 'history', 0, 'history without history:true');
     });
+
+    it('hides authenticated-audience messages from anonymous askers and never stores private ones', async () => {
+      const ch = 'chat/history-filter';
+      const jill = await joined('jill', ch, { token: jillToken(), options: { presence: true } });
+      const ann = await joined('ann', ch, { options: { presence: true } }); // tracked, so jill can target it
+      const annId = (await echo(ann, ch, { text: 'public' })).action.client.socketId;
+      await echo(jill, ch, { text: 'members' }, { authenticated: true });
+      await jill.waitAction(ch, 'presence_update', { match: (a) => a.payload.presence.socketId === annId });
+      await jill.privateMessage(ch, annId, { text: 'private' });
+      await ann.waitEvent(isMessage(ch, 'private'), { description: 'the private message' });
+
+      const texts = async (driver) => {
+        const since = driver.events.length;
+        await driver.history(ch);
+        const h = await driver.waitAction(ch, 'history', { since });
+        return h.action.payload.history.map((item) => item.payload.text);
+      };
+      assert.deepEqual(await texts(ann), ['public']);
+      assert.deepEqual(await texts(jill), ['public', 'members']);
+    });
   });
 
   describe('reconnect', () => {
@@ -287,6 +331,21 @@ describe('@xano/js-sdk against the Xano transport', () => {
       assert.deepEqual(after.action.client.extras, { name: 'Jill' });
       assert.equal(after.action.client.permissions.dbo_id, 7);
       assert.notEqual(after.action.client.socketId, before.socketId, 'a new connection has a new socketId');
+    });
+
+    it('a server restart (drain) makes the SDK reconnect and re-join', async () => {
+      const ch = 'chat/restart';
+      const ann = await joined('ann', ch, { options: { presence: true } });
+      await ann.waitAction(ch, 'presence_full');
+      const since = ann.events.length;
+      await restartXanoServer(server);
+      const close = await ann.waitEvent((e) => e.type === 'close', { since, description: 'the drain close' });
+      assert.equal(close.code, 1012, 'drain closes with 1012 (service restart), which the SDK retries');
+      const open = await ann.waitEvent((e) => e.type === 'open', { since, timeoutMs: 8000, description: 'the reconnect' });
+      const full = await ann.waitAction(ch, 'presence_full', { since: open.index, description: 'presence after the re-join' });
+      assert.equal(full.action.payload.presence.length, 1);
+      const got = await echo(ann, ch, { text: 'back' });
+      assert.equal(got.action.client.socketId, full.action.payload.presence[0].socketId);
     });
   });
 

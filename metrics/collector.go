@@ -43,7 +43,7 @@ func newNodeCollector(src Source) *nodeCollector {
 		refusals:       desc("join_refusals_total", "Refused channel joins by reason.", "reason"),
 		messagesIn:     desc("messages_in_total", "Client messages accepted and published."),
 		broadcasts:     desc("broadcasts_total", "Events published (client messages and server broadcasts)."),
-		deliveries:     desc("deliveries_total", "Event frames queued to members (messages out)."),
+		deliveries:     desc("deliveries_total", "Event frames queued to members: messages out, server broadcasts and presence diffs."),
 		framesOut:      desc("frames_out_total", "All frames queued to sockets (events, replies, presence)."),
 		slow:           desc("slow_consumer_disconnects_total", "Sockets closed because their outbound queue overflowed (the frame is dropped)."),
 		triggerDenials: desc("trigger_denials_total", "Joins and messages refused by a trigger."),

@@ -44,11 +44,22 @@ ${channelsYaml}
   return { ...server, cert, canonical, xanoUrl: `wss://${XANO_HOST}/rt/${canonical}` };
 }
 
-/** The TLS listener starts right after the HTTP one: wait for its log line. */
-async function waitTlsListening(server, timeoutMs = 5000) {
+/** Restarts the server (SIGTERM drain, then a new process) and waits for its TLS listener. */
+async function restartXanoServer(server) {
+  const seen = tlsListeningCount(server);
+  await server.restart();
+  await waitTlsListening(server, 5000, seen + 1);
+}
+
+function tlsListeningCount(server) {
+  return server.logs.filter((l) => l.line.includes('listening (TLS)')).length;
+}
+
+/** The TLS listener starts right after the HTTP one: wait for its (count-th) log line. */
+async function waitTlsListening(server, timeoutMs = 5000, count = 1) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (server.logs.some((l) => l.line.includes('listening (TLS)'))) return;
+    if (tlsListeningCount(server) >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`phxserver TLS listener not up:\n${server.logs.map((l) => l.line).join('\n')}`);
@@ -56,7 +67,7 @@ async function waitTlsListening(server, timeoutMs = 5000) {
 
 /** One SDK client in a child process; events[] holds every SDK callback in arrival order. */
 class XanoDriver {
-  /** @param {{certFile:string}} cert  @param {{canonical:string, token?:string}} init */
+  /** @param {{certFile:string}} cert the test certificate (trusted via NODE_EXTRA_CA_CERTS)  @param {string} name for messages */
   constructor(cert, name = 'xano') {
     this.name = name;
     this.events = [];
@@ -289,4 +300,4 @@ if (require.main === module && process.argv.includes('--driver')) {
   runDriver();
 }
 
-module.exports = { TEST_CANONICAL, XANO_HOST, XanoDriver, rawXano, startXanoServer };
+module.exports = { TEST_CANONICAL, XANO_HOST, XanoDriver, rawXano, restartXanoServer, startXanoServer };
