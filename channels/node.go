@@ -354,7 +354,7 @@ func (n *Node) privateTarget(topic, clientID, userID, senderID string) (permissi
 		if ch := n.hub.member(topic, clientID); ch != nil {
 			return subjectOf(ch.socket.identity.Load()), true
 		}
-		return permissions.Subject{}, false
+		return n.remoteTarget(topic, func(e presence.Entry) bool { return e.ConnID == clientID })
 	}
 	var found *Channel
 	n.hub.each(topic, func(ch *Channel) {
@@ -363,9 +363,25 @@ func (n *Node) privateTarget(topic, clientID, userID, senderID string) (permissi
 		}
 	})
 	if found == nil {
-		return permissions.Subject{}, false
+		return n.remoteTarget(topic, func(e presence.Entry) bool { return e.Meta["user_id"] == userID && e.ConnID != senderID })
 	}
 	return subjectOf(found.socket.identity.Load()), true
+}
+
+// remoteTarget looks for a private message's target among the members other nodes track in
+// presence (a member on another node that is not tracked cannot be addressed).
+func (n *Node) remoteTarget(topic string, match func(presence.Entry) bool) (permissions.Subject, bool) {
+	if n.broker == nil {
+		return permissions.Subject{}, false
+	}
+	for _, e := range n.tracker.Snapshot(topic).Entries() {
+		if e.Node != n.id && match(e) {
+			_, authenticated := e.Meta["user_id"]
+			role, _ := e.Meta["role"].(string)
+			return permissions.Subject{Authenticated: authenticated, Role: role}, true
+		}
+	}
+	return permissions.Subject{}, false
 }
 
 // publish delivers ev to local members and to the other nodes.

@@ -100,6 +100,15 @@ describe('@xano/js-sdk against the Xano transport', () => {
       });
     }
 
+    it('an invalid token is echoed and the SDK continues anonymously', async () => {
+      const ch = 'chat/invalid-token';
+      const bad = signHS256({ sub: '42', name: 'Mallory' }, 'not-the-secret');
+      const driver = await joined('mallory', ch, { token: bad });
+      assert.equal(driver.events.find((e) => e.type === 'open').protocol, bad);
+      const { client } = (await echo(driver, ch, { text: 'who' })).action;
+      assert.deepEqual(client, { socketId: client.socketId, extras: {}, permissions: ANONYMOUS_PERMISSIONS });
+    });
+
     it('closes an unknown canonical with 4004 and the SDK does not reconnect', async () => {
       const raw = await rawXano(server, { canonical: 'unknownCanonicalXXXXXXXXXXX' });
       const closed = await raw.client.waitClosed();

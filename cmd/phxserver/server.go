@@ -31,6 +31,7 @@ type server struct {
 	mux        *http.ServeMux
 	xano       *xano.Handler
 	certs      *certReloader // nil without server.tls
+	engine     *engine
 	ready      atomic.Bool
 	// runners are background components started with the node and stopped after the drain.
 	runners []func(ctx context.Context) error
@@ -50,7 +51,14 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 	if err != nil {
 		return nil, err
 	}
+	eng, err := newEngine(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s.engine = eng
 	node, err := channels.NewNode(channels.Options{
+		NodeID:         eng.nodeID,
+		Broker:         eng.broker,
 		Policy:         table,
 		Authenticator:  verifier,
 		PresenceWindow: cfg.Engine.PresenceWindow,
@@ -72,6 +80,9 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 		}
 	}
 	// Optional components: one call per line, each defined in its own file of this package.
+	if err := s.setupTriggers(); err != nil {
+		return nil, err
+	}
 	// (setup-list-end)
 	s.routes()
 	return s, nil
@@ -105,6 +116,7 @@ func (s *server) routes() {
 	})
 	s.mux.Handle("/rt/{canonical}", s.xano)
 	// Additional endpoints: one call per line, each defined in its own file of this package.
+	s.mountLongPoll()
 	// (mount-list-end)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -198,7 +210,11 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		_ = tlsSrv.Close()
 	}
 	stopNode()
-	return g.Wait()
+	err = g.Wait()
+	if cerr := s.engine.close(); cerr != nil {
+		s.log.Warn().Err(cerr).Msg("closing the engine")
+	}
+	return err
 }
 
 // policyFor compiles the configuration's permission sets plus the server's internal ones.
