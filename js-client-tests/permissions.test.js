@@ -30,6 +30,7 @@ channels:
       agent: [authenticated_only_public_messaging, authenticated_only_private_messaging, presence]
   - {pattern: "authmsg/*", permissions: [anonymous_clients, client_authenticated_messaging]}
   - {pattern: "mixed/*", permissions: [anonymous_clients, client_public_messaging, client_authenticated_messaging]}
+  - {pattern: "dm/*", permissions: [anonymous_clients, client_private_messaging, presence]}
   - {pattern: "inactive/*", active: false, permissions: [anonymous_clients, client_public_messaging]}
   - {pattern: "shadow/*", permissions: [anonymous_clients]}
   - {pattern: "shadow/x/*", active: false, permissions: [anonymous_clients, client_public_messaging]}
@@ -280,6 +281,31 @@ describe('channel permissions with the phoenix client', () => {
       await delivered([u.received.message], 2);
       await nothingMore([a.received.message], 'authenticated message at the anonymous member');
       assert.equal(a.received.message.length, 1);
+    });
+  });
+
+  describe('client_private_messaging', () => {
+    it('lets anonymous members message one member privately, and refuses a target outside the channel', async () => {
+      const topic = 'dm/room';
+      const join = (label) => joinedAnon(topic, { listen: ['dm'], presence: true, payload: { presence_meta: { label } } });
+      const members = { a: await join('a'), b: await join('b'), c: await join('c') };
+      // Client ids come from presence: each member labelled itself with presence_meta.
+      const idOf = await waitFor(() => {
+        const ids = {};
+        members.a.presence.list((key, { metas }) => { ids[metas[0].label] = metas[0].client_id; });
+        return Object.keys(ids).length === 3 ? ids : null;
+      }, 2000, 'three labelled presence entries');
+
+      assert.deepEqual(await pushAsync(members.a.channel, 'dm', { text: 'to b', target_client_id: idOf.b }), OK_EMPTY);
+      await delivered([members.b.received.dm]);
+      assert.deepEqual(members.b.received.dm[0], { text: 'to b', target_client_id: idOf.b, sender: { client_id: idOf.a, authenticated: false } });
+
+      assert.deepEqual(await pushAsync(members.a.channel, 'dm', { text: 'x', target_client_id: '00000000-0000-4000-8000-000000000000' }),
+        refused('target not in channel'));
+      assert.deepEqual(await pushAsync(members.a.channel, 'message', { text: 'x' }), refused('public messages are not allowed in this channel'));
+      const lists = ['a', 'b', 'c'].map((k) => members[k].received.dm);
+      await nothingMore(lists, 'private message');
+      assert.deepEqual(lists.map((l) => l.length), [0, 1, 0], 'only the target received, no echo');
     });
   });
 

@@ -59,10 +59,10 @@ describe('@xano/js-sdk against the Xano transport', () => {
   async function echo(driver, channel, payload, options) {
     const since = driver.events.length;
     await driver.message(channel, payload, options);
-    return driver.waitAction(channel, 'message', { since, match: (a) => deepEqualish(a.payload, payload) });
+    return driver.waitAction(channel, 'message', { since, match: (a) => sameJSON(a.payload, payload) });
   }
 
-  function deepEqualish(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function sameJSON(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
 
   /** Asserts nothing matching predicate reaches driver (from index since) within QUIET_MS. */
   async function assertNothing(driver, predicate, since, what) {
@@ -369,11 +369,11 @@ describe('@xano/js-sdk against the Xano transport', () => {
 
       const ann = await joined('ann', ch, { options: { presence: true } });
       const annId = (await echo(ann, ch, { text: 'hello phoenix' })).action.client.socketId;
-      // Phoenix side: the Xano message arrives as event "message" with a server-set sender.
-      // (Its echo may already have been delivered; collect via waitFor on presence first.)
+      // Phoenix Presence lists the Xano member under its client_id (= its socketId).
       await waitFor(() => presence.list((key, { metas }) => metas).flat().some((m) => m.client_id === annId),
         3000, 'the Xano member in the Phoenix presence list');
 
+      // The Xano message reaches Phoenix as event "message" with a server-set sender.
       const fromXano = nextMessage(channel, 'message');
       await ann.message(ch, { text: 'to phoenix' });
       const payload = await fromXano;

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/subtle"
 	"embed"
 	"errors"
 	"html/template"
@@ -22,8 +21,6 @@ type Config struct {
 	SocketPath string
 	// Token configures the demo tokens.
 	Token TokenConfig
-	// APIKeys grant the dashboard outside demo mode.
-	APIKeys []string
 	// PhoenixJS is the phoenix client bundle; nil makes /assets/phoenix.js answer 503.
 	PhoenixJS []byte
 	// Now is the clock (default time.Now).
@@ -70,23 +67,6 @@ func (s *Site) SetConfig(cfg Config) error {
 }
 
 func (s *Site) config() *Config { return s.cfg.Load() }
-
-// DashboardAllowed reports whether a dashboard viewer presenting apiKey may watch: always in
-// demo mode, otherwise only with one of the configured API keys.
-func (s *Site) DashboardAllowed(apiKey string) bool {
-	cfg := s.config()
-	if cfg.Demo {
-		return true
-	}
-	ok := 0
-	for _, k := range cfg.APIKeys {
-		if k != "" && apiKey != "" {
-			// Constant time, and every key is compared so timing reveals nothing about which.
-			ok |= subtle.ConstantTimeCompare([]byte(k), []byte(apiKey))
-		}
-	}
-	return ok == 1
-}
 
 // Mount registers the pages and the demo API on mux.
 func (s *Site) Mount(mux *http.ServeMux) {

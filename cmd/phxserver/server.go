@@ -83,6 +83,9 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 	if err := s.setupTriggers(); err != nil {
 		return nil, err
 	}
+	if err := s.setupWeb(); err != nil {
+		return nil, err
+	}
 	// (setup-list-end)
 	s.routes()
 	return s, nil
@@ -117,6 +120,8 @@ func (s *server) routes() {
 	s.mux.Handle("/rt/{canonical}", s.xano)
 	// Additional endpoints: one call per line, each defined in its own file of this package.
 	s.mountLongPoll()
+	s.mountAPI()
+	s.mountWeb()
 	// (mount-list-end)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -189,7 +189,10 @@
   $('channel').addEventListener('change', (e) => join(e.target.value));
   $('user').addEventListener('change', (e) => signIn(e.target.value));
   const params = new URLSearchParams(location.search);
-  if (params.get('channel')) $('channel').value = params.get('channel');
+  if (params.get('channel')) {
+    $('channel').value = params.get('channel');
+    if (!$('channel').value) $('channel').selectedIndex = 0; // not a demo channel
+  }
   if (params.get('user')) {
     $('user').value = params.get('user');
     signIn(params.get('user'));

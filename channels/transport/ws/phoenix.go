@@ -58,7 +58,7 @@ func NewPhoenixHandler(node *channels.Node, cfg Config) *PhoenixHandler {
 // buffers, no compression, our own origin check (done before the upgrade).
 func NewUpgrader(origins []string) websocket.Upgrader {
 	return websocket.Upgrader{
-		ReadBufferSize:  1024,
+		ReadBufferSize:  512, // frames larger than this are read in several reads
 		WriteBufferPool: &writeBufferPool,
 		CheckOrigin:     func(*http.Request) bool { return true },
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
@@ -166,7 +166,10 @@ func (h *PhoenixHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(h.cfg.MaxFrameBytes)
 	wc.Attach(conn, sock)
 	ctx := context.WithoutCancel(r.Context())
-	wc.Serve(ctx, func(ctx context.Context, data []byte, binary bool) {
+	// Serve on a goroutine of its own and let the HTTP handler return: net/http's per-request
+	// state (two 4 KiB buffers and a deep stack) is then released for the connection's life.
+	// The node owns the goroutine: Drain closes the socket and waits for it to terminate.
+	go wc.Serve(ctx, func(ctx context.Context, data []byte, binary bool) {
 		h.handleFrame(ctx, sock, ser, data, binary)
 	}, 0)
 }
