@@ -47,14 +47,14 @@ func TestIdentityFromClaims(t *testing.T) {
 				UserID: "7", Role: "agent",
 				Shared:             map[string]any{"name": "Ada", "avatar": "a.png"},
 				AuthorizedChannels: []string{"team/1/*", "support/session/9"},
-				XanoDboID:          int64(12), XanoRowID: "7",
+				XanoDboID:          int64(12), XanoRowID: int64(7),
 				ExpiresAt: exp,
 			},
 		},
 		{
 			name:    "dbo_id string stays a string, non-string role ignored",
 			payload: `{"sub":"7","role":5,"dbo_id":"dbo-12"}`,
-			want:    channels.Identity{UserID: "7", XanoDboID: "dbo-12", XanoRowID: "7"},
+			want:    channels.Identity{UserID: "7", XanoDboID: "dbo-12", XanoRowID: int64(7)},
 		},
 		{
 			name:    "dbo_id float with integer value, row id a fraction",
@@ -65,17 +65,17 @@ func TestIdentityFromClaims(t *testing.T) {
 		{
 			name:    "dbo_id of other types is nil",
 			payload: `{"sub":"7","dbo_id":true}`,
-			want:    channels.Identity{UserID: "7", XanoRowID: "7"},
+			want:    channels.Identity{UserID: "7", XanoRowID: int64(7)},
 		},
 		{
 			name:    "empty channels list restricts to nothing",
 			payload: `{"sub":"7","authorized_channels":[]}`,
-			want:    channels.Identity{UserID: "7", XanoRowID: "7", AuthorizedChannels: []string{}},
+			want:    channels.Identity{UserID: "7", XanoRowID: int64(7), AuthorizedChannels: []string{}},
 		},
 		{
 			name:    "null channels means no restriction",
 			payload: `{"sub":"7","authorized_channels":null}`,
-			want:    channels.Identity{UserID: "7", XanoRowID: "7"},
+			want:    channels.Identity{UserID: "7", XanoRowID: int64(7)},
 		},
 		{
 			name:    "custom claim names",

@@ -124,6 +124,11 @@ func sharedClaims(claims jwt.MapClaims, names []string) map[string]any {
 func xanoID(value any) any {
 	switch v := value.(type) {
 	case string:
+		// A JWT `sub` is always a string; Xano's SDK types row_id as a number, so an integer
+		// id travels as a number (xano-realtime.md §4.1) and a UUID stays a string.
+		if i, err := strconv.ParseInt(v, 10, 64); err == nil && strconv.FormatInt(i, 10) == v {
+			return i
+		}
 		return v
 	case json.Number:
 		if i, err := v.Int64(); err == nil {

@@ -205,9 +205,7 @@ describe('@xano/js-sdk against the Xano transport', () => {
       assert.equal(String(client.permissions.row_id), '42');
     });
 
-    it('sends row_id of an integer sub as a JSON number (SDK type: number)', {
-      todo: 'auth.xanoID keeps a string sub ("42") as a string',
-    }, async () => {
+    it('sends row_id of an integer sub as a JSON number (SDK type: number)', async () => {
       const ch = 'chat/rowid';
       const jill = await joined('jill', ch, { token: jillToken() });
       const { client } = (await echo(jill, ch, { text: 'row id' })).action;

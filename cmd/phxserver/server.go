@@ -117,7 +117,7 @@ func (s *server) routes() {
 		CheckOrigin:   s.cfg.Server.CheckOrigin,
 		MaxFrameBytes: int64(s.cfg.Limits.MaxFrameBytes),
 	})
-	s.mux.Handle("/rt/{canonical}", s.xano)
+	s.mux.Handle("/rt/{canonical...}", s.xano) // any path under /rt/ reaches the handler, which refuses unknown canonicals with 4004
 	// Additional endpoints: one call per line, each defined in its own file of this package.
 	s.mountLongPoll()
 	s.mountAPI()
