@@ -122,7 +122,7 @@ describe('browser: demo chat and dashboard', { skip }, () => {
       await send(bob, 'hi alice, bob here');
       assert.equal(await waitMessage(alice, 'hi alice, bob here'), 'message');
       // The sender shown is the verified user, not the client-written "user" field.
-      assert.match(await bob.textContent('#messages li:has-text("hello from alice")'), /alice ✓/);
+      assert.match(await bob.textContent('#messages li:has-text("hello from alice")'), /Alice ✓/);
 
       await alice.click('#presence li:has-text("Bob")');
       await alice.waitForSelector('#target:not([hidden])');

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -205,11 +206,17 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	defer cancel()
 	s.log.Info().Dur("grace", grace).Int64("connections", s.node.Stats().Connections.Load()).Msg("draining")
 	_ = ln.Close()
-	go func() { _ = httpSrv.Shutdown(drainCtx) }()
-	if tlsSrv != nil {
-		go func() { _ = tlsSrv.Shutdown(drainCtx) }()
+	// Shutdown lets in-flight requests (held LongPoll polls answering 410 after the drain)
+	// finish within the grace; Close then drops whatever is left.
+	var shutdowns sync.WaitGroup
+	for _, srv := range []*http.Server{httpSrv, tlsSrv} {
+		if srv != nil {
+			shutdowns.Add(1)
+			go func() { defer shutdowns.Done(); _ = srv.Shutdown(drainCtx) }()
+		}
 	}
 	s.node.Drain(drainCtx, 500)
+	shutdowns.Wait()
 	_ = httpSrv.Close()
 	if tlsSrv != nil {
 		_ = tlsSrv.Close()
