@@ -109,6 +109,22 @@ describe('token lifetime (auth.jwt.leeway: 0s)', () => {
     assert.deepEqual(await pushAsync(channel, 'shout', {}), OK_EMPTY, 'the channel is still joined as the owner');
   });
 
+  it('closes, with phx_close, the channels a refreshed token no longer authorizes', async () => {
+    const client = await connectRaw(socketUrl(server.wsUrl, { params: { token: tokenFor('narrowed') } }));
+    raws.push(client);
+    assert.equal((await client.joinV2('members:kept', '1')).json[4].status, 'ok');
+    assert.equal((await client.joinV2('members:lost', '2')).json[4].status, 'ok');
+    const since = client.frames.length;
+    client.sendV2('1', '3', 'members:kept', 'access_token', { access_token: tokenFor('narrowed', { authorized_channels: ['members:kept'] }) });
+    const reply = await client.waitV2({ ref: '3' }, { since });
+    assert.deepEqual(reply.json, ['1', '3', 'members:kept', 'phx_reply', OK_EMPTY]);
+    const close = await client.waitV2({ topic: 'members:lost', event: 'phx_close' }, { since });
+    assert.deepEqual(close.json, ['2', '2', 'members:lost', 'phx_close', {}]);
+    await quietPeriod(200);
+    assert.deepEqual(client.frames.slice(since).filter((f) => f.json && f.json[3] === 'phx_close').map((f) => f.text), [close.text],
+      'the still-authorized channel stays joined');
+  });
+
   it('refuses an invalid token at connect with HTTP 403', async () => {
     const expired = signHS256({ sub: 'u', iat: 1, exp: Math.floor(Date.now() / 1000) - 1 }, TEST_JWT_SECRET);
     assert.deepEqual(
