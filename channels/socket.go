@@ -361,11 +361,17 @@ func (s *Socket) Send(ctx context.Context, ch *Channel, req SendRequest) error {
 			target = &t
 		}
 	}
+	if aud == permissions.AudiencePrivate && target == nil {
+		// Judge the sender alone (as if the target were an authenticated member): a sender
+		// who may send privately learns that the target is absent, one who may not learns that.
+		stand := permissions.Subject{Authenticated: true}
+		if dec := permissions.Send(ch.perms, sub, aud, &stand); !dec.Allowed {
+			return &ReplyError{Reason: dec.Reason}
+		}
+		return &ReplyError{Reason: "target not in channel"}
+	}
 	if dec := permissions.Send(ch.perms, sub, aud, target); !dec.Allowed {
 		return &ReplyError{Reason: dec.Reason}
-	}
-	if aud == permissions.AudiencePrivate && target == nil {
-		return &ReplyError{Reason: "target not in channel"}
 	}
 	payload := req.Payload.JSON
 	if tr := n.triggerRunner(); tr.Has(ch.set, TriggerMessage) {
@@ -485,11 +491,20 @@ func encodeReplyValue(reply any) (json.RawMessage, []byte, error) {
 
 func onlineAt() string { return strconv.FormatInt(time.Now().Unix(), 10) }
 
+// serverMetaKeys are presence meta fields only the server sets: a client's presence_meta
+// cannot write them, so an anonymous member cannot pose as a user or a role.
+var serverMetaKeys = map[string]bool{
+	"client_id": true, "online_at": true, "user_id": true, "role": true,
+	"authenticated": true, "phx_ref": true, "phx_ref_prev": true,
+}
+
 // presenceMeta builds the member's own meta (§5): server fields cannot be overridden.
 func (n *Node) presenceMeta(id *Identity, extra map[string]any) presence.Meta {
 	meta := make(presence.Meta, 4+len(id.Shared)+len(extra))
 	for k, v := range extra {
-		meta[k] = v
+		if !serverMetaKeys[k] {
+			meta[k] = v
+		}
 	}
 	for k, v := range id.Shared {
 		meta[k] = v
@@ -502,8 +517,6 @@ func (n *Node) presenceMeta(id *Identity, extra map[string]any) presence.Meta {
 			meta["role"] = id.Role
 		}
 	}
-	delete(meta, "phx_ref")
-	delete(meta, "phx_ref_prev")
 	return meta
 }
 

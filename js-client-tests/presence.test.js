@@ -198,6 +198,14 @@ describe('presence with the phoenix client', () => {
     assert.notEqual(meta.online_at, 'forged');
   });
 
+  // The contract (§5) says only "server fields cannot be overridden"; whether user_id/role count as
+  // server fields in an anonymous meta is not spelled out; the server strips them (decision).
+  it('does not let an anonymous member claim user_id or role in its meta', async () => {
+    const { state } = await rawJoin('room:anon-claims', '1', undefined, { presence_meta: { user_id: 'admin', role: 'admin' } });
+    const [[, { metas: [meta] }]] = Object.entries(state.json[4]);
+    assert.ok(!('user_id' in meta) && !('role' in meta), `anonymous meta: ${JSON.stringify(meta)}`);
+  });
+
   it('applies presence_update as one diff with joins and leaves (phx_ref_prev = old phx_ref)', async () => {
     const topic = 'room:update';
     const { client: observer } = await rawJoin(topic, '1');

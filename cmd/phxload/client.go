@@ -107,6 +107,32 @@ func (c *phxConn) join(topic string) error {
 	}
 }
 
+// joinMany pipelines count joins of <topic>-<k> (join_ref = ref) and waits for every reply.
+func (c *phxConn) joinMany(topic string, count int) error {
+	for k := range count {
+		ref := strconv.Itoa(k + 2)
+		if err := c.send(ref, topic+"-"+strconv.Itoa(k), "phx_join", "{}"); err != nil {
+			return fmt.Errorf("join: %w", err)
+		}
+	}
+	_ = c.ws.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	defer func() { _ = c.ws.SetReadDeadline(time.Time{}) }()
+	for replies := 0; replies < count; {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return fmt.Errorf("join: %w", err)
+		}
+		if !bytes.Contains(data, []byte(`"phx_reply"`)) {
+			continue
+		}
+		if !bytes.Contains(data, []byte(`"status":"ok"`)) {
+			return fmt.Errorf("%w: %s", errJoinRefused, data)
+		}
+		replies++
+	}
+	return nil
+}
+
 func (c *phxConn) close() { _ = c.ws.Close() }
 
 // connectResult is the outcome of connectAll.

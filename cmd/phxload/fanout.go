@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -81,6 +82,10 @@ func runFanout(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	self, err := startCPU(os.Getpid()) // phxload must stay well below 100% to be trusted
+	if err != nil {
+		return err
+	}
 	sent, err := publish(ctx, pub, *topic, *rate, *duration, *size)
 	if err != nil {
 		return err
@@ -97,6 +102,10 @@ func runFanout(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	selfPct, err := self.percent()
+	if err != nil {
+		return err
+	}
 	rss := int64(-1)
 	if t.pid > 0 {
 		rss, _ = rssKiB(t.pid)
@@ -112,10 +121,10 @@ func runFanout(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		sent, opened, got, want, 100*(1-float64(got)/float64(max(want, 1))))
 	fmt.Fprintf(stdout, "latency ms: p50 %s  p90 %s  p99 %s  max %s\n",
 		ms(h.quantile(0.50)), ms(h.quantile(0.90)), ms(h.quantile(0.99)), ms(time.Duration(h.max.Load())*time.Microsecond))
-	fmt.Fprintf(stdout, "server CPU: %.1f%% of one core (over publishing + drain); server RSS %d KiB\n", cpuPct, rss)
-	fmt.Fprintf(stdout, "RESULT fanout subs=%d rate=%g sent=%d deliveries=%d expected=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s cpu_pct=%.1f rss_kib=%d\n",
+	fmt.Fprintf(stdout, "server CPU: %.1f%% of one core (over publishing + drain); server RSS %d KiB; phxload CPU %.1f%%\n", cpuPct, rss, selfPct)
+	fmt.Fprintf(stdout, "RESULT fanout subs=%d rate=%g sent=%d deliveries=%d expected=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s cpu_pct=%.1f rss_kib=%d load_cpu_pct=%.1f\n",
 		opened, *rate, sent, got, want, ms(h.quantile(0.50)), ms(h.quantile(0.90)), ms(h.quantile(0.99)),
-		ms(time.Duration(h.max.Load())*time.Microsecond), cpuPct, rss)
+		ms(time.Duration(h.max.Load())*time.Microsecond), cpuPct, rss, selfPct)
 	return nil
 }
 

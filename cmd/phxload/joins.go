@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -21,7 +22,8 @@ func runJoins(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	n := fs.Int("n", 10_000, "joins to perform")
 	c := fs.Int("c", 64, "concurrent clients")
 	secret := fs.String("secret", "", "HS256 secret of the server (empty = anonymous joins)")
-	topic := fs.String("topic", "room:lobby", "channel to join")
+	topic := fs.String("topic", "room:lobby", "channel to join (with -per-conn > 1: <topic>-<k>)")
+	perConn := fs.Int("per-conn", 1, "joins per connection, pipelined (isolates join cost from the WebSocket handshake)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -32,8 +34,8 @@ func runJoins(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkCount("n", *n); err != nil {
 		return err
 	}
-	if *c < 1 || *c > 1000 {
-		return fmt.Errorf("%w: -c must be 1..1000", errUsage)
+	if *c < 1 || *c > 1000 || *perConn < 1 || *perConn > 100 {
+		return fmt.Errorf("%w: -c must be 1..1000, -per-conn 1..100", errUsage)
 	}
 	ctx, cancel := withDeadline(ctx, 0)
 	defer cancel()
@@ -54,14 +56,14 @@ func runJoins(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if tokens == nil {
 		token = nil
 	}
-	res := closingConnectAll(ctx, t, *n, *c, *topic, token)
+	res := closingConnectAll(ctx, t, *n, *c, *topic, *perConn, token)
 	cpuPct := -1.0
 	if cpu != nil {
 		if cpuPct, err = cpu.percent(); err != nil {
 			return err
 		}
 	}
-	ok := *n - res.failures
+	ok := (*n - res.failures) * *perConn
 	rate := float64(ok) / res.elapsed.Seconds()
 	fmt.Fprintf(stdout, "%d/%d joins in %s (%d failures): %.0f joins/s\n", ok, *n, res.elapsed.Round(time.Millisecond), res.failures, rate)
 	if res.firstErr != nil {
@@ -72,14 +74,15 @@ func runJoins(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		perCore = rate / (cpuPct / 100)
 		fmt.Fprintf(stdout, "server CPU %.1f%% of one core: %.0f joins per server CPU-second\n", cpuPct, perCore)
 	}
-	fmt.Fprintf(stdout, "RESULT joins n=%d ok=%d c=%d jwt=%t joins_per_s=%.0f cpu_pct=%.1f joins_per_cpu_s=%.0f\n",
-		*n, ok, *c, tokens != nil, rate, cpuPct, perCore)
+	fmt.Fprintf(stdout, "RESULT joins n=%d per_conn=%d ok=%d c=%d jwt=%t joins_per_s=%.0f cpu_pct=%.1f joins_per_cpu_s=%.0f\n",
+		*n, *perConn, ok, *c, tokens != nil, rate, cpuPct, perCore)
 	return nil
 }
 
-// closingConnectAll is connectAll where each connection closes right after its join, so the
-// process never holds more than c connections.
-func closingConnectAll(ctx context.Context, t *target, n, c int, topic string, token func(int) string) connectResult {
+// closingConnectAll is connectAll where each connection closes right after its joins, so the
+// process never holds more than c connections. With perConn > 1 each connection pipelines
+// perConn joins of <topic>-<k> after its first join of topic.
+func closingConnectAll(ctx context.Context, t *target, n, c int, topic string, perConn int, token func(int) string) connectResult {
 	closer := make(chan *phxConn, c)
 	done := make(chan struct{})
 	go func() {
@@ -88,9 +91,23 @@ func closingConnectAll(ctx context.Context, t *target, n, c int, topic string, t
 		}
 		close(done)
 	}()
-	res := connectAllEach(ctx, t, n, c, func(int) string { return topic }, token, func(conn *phxConn) { closer <- conn })
+	var extraFailures atomic.Int64
+	var firstExtra atomic.Pointer[error]
+	res := connectAllEach(ctx, t, n, c, func(int) string { return topic }, token, func(conn *phxConn) {
+		if perConn > 1 {
+			if err := conn.joinMany(topic, perConn-1); err != nil {
+				extraFailures.Add(1)
+				firstExtra.CompareAndSwap(nil, &err)
+			}
+		}
+		closer <- conn
+	})
 	close(closer)
 	<-done
+	res.failures += int(extraFailures.Load())
+	if e := firstExtra.Load(); e != nil && res.firstErr == nil {
+		res.firstErr = *e
+	}
 	return res
 }
 
