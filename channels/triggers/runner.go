@@ -57,6 +57,9 @@ type Runner struct {
 	writers []*auditWriter
 	stats   Stats
 
+	// observe, when set, is told each function run's outcome and duration (metrics).
+	observe func(function, outcome string, d time.Duration)
+
 	leaves    chan channels.TriggerInput
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -176,15 +179,42 @@ func (r *Runner) Run(ctx context.Context, in channels.TriggerInput) channels.Tri
 	return v
 }
 
+// Trigger outcomes reported to the observer.
+const (
+	OutcomeAllow   = "allow"
+	OutcomeDeny    = "deny"
+	OutcomeError   = "error"
+	OutcomeTimeout = "timeout"
+)
+
+// Observe sets fn to be told every function run's outcome (OutcomeAllow, OutcomeDeny,
+// OutcomeError, OutcomeTimeout) and duration. Call it before the runner is installed.
+func (r *Runner) Observe(fn func(function, outcome string, d time.Duration)) { r.observe = fn }
+
 // call runs one function under its deadline; a panic refuses the event instead of crashing.
 func (r *Runner) call(ctx context.Context, e entry, name string, in *channels.TriggerInput) (res result) {
 	ctx, cancel := context.WithTimeout(ctx, e.deadline)
 	defer cancel()
+	start := time.Now()
+	panicked := false
 	defer func() {
 		if p := recover(); p != nil {
+			panicked = true
 			r.stats.Panics.Add(1)
 			r.log.Error().Str("function", name).Interface("panic", p).Bytes("stack", debug.Stack()).Msg("trigger function crashed")
 			res = deny(unavailableReason)
+		}
+		if r.observe != nil {
+			outcome := OutcomeAllow
+			switch {
+			case panicked:
+				outcome = OutcomeError
+			case ctx.Err() == context.DeadlineExceeded:
+				outcome = OutcomeTimeout
+			case !res.allow:
+				outcome = OutcomeDeny
+			}
+			r.observe(name, outcome, time.Since(start))
 		}
 	}()
 	return e.fn.call(ctx, in)

@@ -3,6 +3,7 @@ package webhooks
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -21,14 +22,21 @@ func (d *Dispatcher) deliver(ctx context.Context, j *job) {
 		d.log.Error().Err(err).Str("url", j.ep.url).Msg("webhook event not encodable")
 		return
 	}
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		retry, err := d.post(ctx, j.ep, body)
 		if err == nil {
 			d.stats.Delivered.Add(1)
+			d.observe("ok", time.Since(start))
 			return
 		}
 		if !retry || attempt >= d.opts.MaxAttempts || ctx.Err() != nil {
 			d.stats.Failed.Add(1)
+			outcome := "error"
+			if errors.Is(err, context.DeadlineExceeded) {
+				outcome = "timeout"
+			}
+			d.observe(outcome, time.Since(start))
 			d.warnDrop(j, fmt.Sprintf("gave up after %d attempt(s): %v", attempt, err))
 			return
 		}

@@ -41,7 +41,10 @@ type Options struct {
 	Timeout time.Duration
 	// Client overrides the HTTP client (tests); nil builds one with connection reuse.
 	Client *http.Client
-	Logger zerolog.Logger
+	// Observe, when set, is told each event's final outcome ("ok", "error", "timeout",
+	// "dropped") and, for delivered or failed events, the time from the first attempt.
+	Observe func(outcome string, d time.Duration)
+	Logger  zerolog.Logger
 }
 
 // Stats are the Dispatcher's counters.
@@ -206,6 +209,7 @@ func (d *Dispatcher) enqueue(mask eventMask, channel string, fill func(*job)) {
 			d.stats.Queued.Add(1)
 		default:
 			d.stats.Dropped.Add(1)
+			d.observe("dropped", 0)
 			d.warnDrop(j, "queue full")
 		}
 	}
@@ -254,5 +258,11 @@ func (d *Dispatcher) work(ctx context.Context) {
 		case j := <-d.queue:
 			d.deliver(ctx, j)
 		}
+	}
+}
+
+func (d *Dispatcher) observe(outcome string, dur time.Duration) {
+	if d.opts.Observe != nil {
+		d.opts.Observe(outcome, dur)
 	}
 }

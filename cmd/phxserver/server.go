@@ -21,6 +21,7 @@ import (
 	"github.com/phxserver/phxserver/channels/transport/ws"
 	"github.com/phxserver/phxserver/channels/transport/xano"
 	"github.com/phxserver/phxserver/cmd/phxserver/config"
+	"github.com/phxserver/phxserver/metrics"
 )
 
 // server wires the configuration to the core and the transports.
@@ -33,6 +34,7 @@ type server struct {
 	xano       *xano.Handler
 	certs      *certReloader // nil without server.tls
 	engine     *engine
+	metrics    *metrics.Metrics
 	ready      atomic.Bool
 	// runners are background components started with the node and stopped after the drain.
 	runners []func(ctx context.Context) error
@@ -79,6 +81,9 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 		if s.certs, err = newCertReloader(cfg.Server.TLS.CertFile, cfg.Server.TLS.KeyFile, log); err != nil {
 			return nil, err
 		}
+	}
+	if s.metrics, err = metrics.New(node); err != nil {
+		return nil, err
 	}
 	// Optional components: one call per line, each defined in its own file of this package.
 	if err := s.setupTriggers(); err != nil {

@@ -18,9 +18,11 @@ func (s *server) setupTriggers() error {
 	if err != nil {
 		return err
 	}
+	runner.Observe(s.metrics.ObserveTrigger)
 	dispatcher, err := webhooks.New(webhooks.Options{
 		Endpoints: webhookEndpoints(s.cfg.Webhooks),
 		Logger:    s.log.With().Str("component", "webhooks").Logger(),
+		Observe:   s.metrics.ObserveWebhook,
 	})
 	if err != nil {
 		_ = runner.Close()
@@ -43,6 +45,7 @@ func (s *server) setupTriggers() error {
 		if err != nil {
 			return err
 		}
+		next.Observe(s.metrics.ObserveTrigger)
 		if err := dispatcher.SetEndpoints(webhookEndpoints(cfg.Webhooks)); err != nil {
 			_ = next.Close()
 			return err

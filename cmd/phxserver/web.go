@@ -6,7 +6,6 @@ import (
 
 	"github.com/phxserver/phxserver/channels/permissions"
 	"github.com/phxserver/phxserver/cmd/phxserver/config"
-	"github.com/phxserver/phxserver/metrics"
 	"github.com/phxserver/phxserver/web"
 )
 
@@ -52,12 +51,7 @@ func (s *server) mountWeb() {
 		site.Mount(s.mux)
 		s.reloaders = append(s.reloaders, func(cfg *config.Config) error { return site.SetConfig(webConfig(cfg, phoenixJS)) })
 	}
-	m, err := metrics.New(s.node)
-	if err != nil {
-		log.Error().Err(err).Msg("/metrics disabled")
-		return
-	}
-	s.mux.Handle("GET /metrics", m.Handler())
+	s.mux.Handle("GET /metrics", s.metrics.Handler())
 }
 
 func phoenixJSCandidates() []string {

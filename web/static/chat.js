@@ -112,7 +112,7 @@
     // Server broadcasts (e.g. notifications/all) arrive under their own event name.
     const deliver = channel.onMessage;
     channel.onMessage = (event, payload, ref) => {
-      if (!event.startsWith('phx_') && !event.startsWith('presence_') && event !== 'message') {
+      if (!/^(phx_|chan_reply_|presence_)/.test(event) && event !== 'message') {
         addItem('notice', `[${event}]`, messageText(payload));
       }
       return deliver.call(channel, event, payload, ref);

@@ -86,7 +86,7 @@ func (h *Handler) createSession(r *http.Request) body {
 	s.token = h.signer.sign(s.id)
 	sock, err := h.node.Connect(r.Context(), channels.ConnectRequest{
 		Token: authToken(r), InvalidTokenAnonymous: h.cfg.InvalidTokenAnonymous,
-		Dialect: channels.PhoenixDialect(ser), Transport: s, RemoteAddr: r.RemoteAddr,
+		Dialect: channels.PhoenixDialect(ser), Transport: s, TransportName: "longpoll", RemoteAddr: r.RemoteAddr,
 	})
 	if err != nil {
 		if errors.Is(err, channels.ErrTooManyConnections) || errors.Is(err, channels.ErrDraining) {
