@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -282,7 +283,6 @@ func (n *Node) Connect(ctx context.Context, req ConnectRequest) (*Socket, error)
 		channels:      make(map[string]*Channel),
 		queue:         newOutQueue(n.limits.QueueBytes, n.limits.QueueFrames),
 	}
-	s.log = n.log.With().Str("client_id", id.ClientID).Str("dialect", req.Dialect.Name()).Logger()
 	if n.limits.MessagesPerSecond > 0 {
 		burst := int(n.limits.MessagesPerSecond)
 		if burst < 1 {
@@ -318,14 +318,7 @@ func (n *Node) EachSocket(fn func(*Socket) bool) {
 // newSender precomputes the sender objects of both dialects for an identity.
 func newSender(id *Identity) *Sender {
 	s := &Sender{ClientID: id.ClientID, Authenticated: id.Authenticated, UserID: id.UserID, Role: id.Role}
-	obj := map[string]any{"client_id": id.ClientID, "authenticated": id.Authenticated}
-	if id.Authenticated {
-		obj["user_id"] = id.UserID
-		if id.Role != "" {
-			obj["role"] = id.Role
-		}
-	}
-	s.PhoenixJSON, _ = json.Marshal(obj)
+	s.PhoenixJSON = appendPhoenixSender(make([]byte, 0, 96+len(id.UserID)+len(id.Role)), id)
 	s.XanoJSON = xano.Client{SocketID: id.ClientID, Extras: id.Shared, DboID: id.XanoDboID, RowID: id.XanoRowID}.AppendJSON(nil)
 	return s
 }
@@ -544,3 +537,35 @@ func (n *Node) warn(key string, fields func(*zerolog.Event), msg string) {
 
 // Warn is warn for transports: a rate-limited warning keyed by kind.
 func (n *Node) Warn(kind string, fields func(*zerolog.Event), msg string) { n.warn(kind, fields, msg) }
+
+// appendPhoenixSender appends {"authenticated":…,"client_id":…[,"role":…][,"user_id":…]}
+// (keys sorted, as encoding/json writes maps). Built by hand: it runs on every connect.
+func appendPhoenixSender(dst []byte, id *Identity) []byte {
+	dst = append(dst, `{"authenticated":`...)
+	dst = strconv.AppendBool(dst, id.Authenticated)
+	dst = append(dst, `,"client_id":`...)
+	dst = appendJSONString(dst, id.ClientID)
+	if id.Authenticated {
+		if id.Role != "" {
+			dst = append(dst, `,"role":`...)
+			dst = appendJSONString(dst, id.Role)
+		}
+		dst = append(dst, `,"user_id":`...)
+		dst = appendJSONString(dst, id.UserID)
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string; encoding/json does the escaping of the rare
+// string that needs it.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}

@@ -50,7 +50,6 @@ type Socket struct {
 	dialect       Dialect
 	transport     Transport
 	transportName string
-	log           zerolog.Logger
 	identity      atomic.Pointer[Identity]
 	sender        atomic.Pointer[Sender]
 	limiter       *rate.Limiter // nil = unlimited; used by the reader goroutine only
@@ -76,8 +75,11 @@ func (s *Socket) TransportName() string { return s.transportName }
 // Dialect is the socket's wire dialect.
 func (s *Socket) Dialect() Dialect { return s.dialect }
 
-// Logger is the socket's child logger.
-func (s *Socket) Logger() *zerolog.Logger { return &s.log }
+// Logger returns a logger for this socket. It is built on demand: a per-socket logger would
+// cost every idle connection half a kilobyte.
+func (s *Socket) Logger() zerolog.Logger {
+	return s.node.log.With().Str("client_id", s.ClientID()).Str("dialect", s.dialect.Name()).Logger()
+}
 
 // Drain moves the queued frames into dst and returns it; the transport's writer calls it.
 func (s *Socket) Drain(dst []protocol.Frame) []protocol.Frame { return s.queue.take(dst) }

@@ -201,9 +201,12 @@ func TestBoltRunTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	stop := runWriter(t, b)
-	defer stop()
-	if err := b.Run(context.Background()); err != ErrBoltRunning {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.Run(ctx); err != nil {
+		t.Fatalf("first Run = %v", err)
+	}
+	if err := b.Run(ctx); err != ErrBoltRunning {
 		t.Errorf("second Run = %v, want ErrBoltRunning", err)
 	}
 }

@@ -1,7 +1,12 @@
-// Package ws is the WebSocket transport: it upgrades HTTP requests with gorilla/websocket,
-// runs one reader (the request goroutine) and an on-demand writer per connection, and feeds
+// Package ws is the WebSocket transport: it upgrades HTTP requests with gorilla/websocket and
+// runs, per connection, one reader, an on-demand handler and an on-demand writer, feeding
 // decoded frames to the core. The Phoenix endpoint (<socket_path>/websocket) lives here; the
 // Xano adapter reuses Conn with its own frame handler.
+//
+// An idle connection owns only its reader goroutine, parked in a read with a small stack:
+// frames are handled on a handler goroutine that exits when the inbox is empty (so the deep
+// stacks of join handling are not kept by idle readers), and the writer goroutine exits after
+// writerIdle without frames.
 package ws
 
 import (
@@ -26,9 +31,16 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 	// closeGrace is how long we wait for the client's close reply before dropping TCP.
 	closeGrace = time.Second
+	// writerIdle is how long a writer goroutine waits for more frames before it exits; a
+	// busy connection keeps its writer instead of starting one per frame.
+	writerIdle = time.Second
+	// maxInbox bounds the frames read but not yet handled; the reader waits beyond it, which
+	// pushes back on the client through TCP.
+	maxInbox = 64
 )
 
-// FrameHandler handles one inbound data frame on the reader goroutine.
+// FrameHandler handles one inbound data frame. Frames of one connection are handled one at a
+// time, in order.
 type FrameHandler func(ctx context.Context, data []byte, binary bool)
 
 // Conn is one upgraded WebSocket bound to a core Socket. It implements channels.Transport.
@@ -38,14 +50,19 @@ type Conn struct {
 	writeTimeout time.Duration
 	idleTimeout  time.Duration
 
-	// Owned by the writer goroutine (one at a time, started on demand).
-	batch []protocol.Frame
+	// Owned by the writer goroutine (one at a time).
+	batch    []protocol.Frame
+	deadline time.Time // the write deadline in force
 
-	ready     atomic.Bool // ws is set; before that Wake only records the need
-	writing   atomic.Bool // a writer goroutine is running
+	ready     atomic.Bool   // ws is set; before that Wake only records the need
+	writing   atomic.Bool   // a writer goroutine is running
+	wake      chan struct{} // nudges a running writer (capacity 1)
+	done      chan struct{} // closed when the connection ended: a waiting writer exits
 	closeOnce sync.Once
 	closeReq  atomic.Pointer[closeRequest]
 	closed    atomic.Bool // the close frame was written (or the conn failed)
+
+	inbox inbox
 }
 
 type closeRequest struct {
@@ -63,7 +80,7 @@ func NewConn(idle, write time.Duration) *Conn {
 	if write <= 0 {
 		write = DefaultWriteTimeout
 	}
-	return &Conn{idleTimeout: idle, writeTimeout: write}
+	return &Conn{idleTimeout: idle, writeTimeout: write, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // Attach binds the upgraded connection and the core socket, then flushes anything queued
@@ -74,9 +91,16 @@ func (c *Conn) Attach(ws *websocket.Conn, s *channels.Socket) {
 	c.Wake()
 }
 
-// Wake starts the writer if it is not running. It never blocks.
+// Wake makes sure a writer runs and will look at the queue. It never blocks.
 func (c *Conn) Wake() {
-	if c.ready.Load() && c.writing.CompareAndSwap(false, true) {
+	if !c.ready.Load() {
+		return
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default: // a nudge is already pending
+	}
+	if c.writing.CompareAndSwap(false, true) {
 		go c.writeLoop()
 	}
 }
@@ -91,9 +115,11 @@ func (c *Conn) Close(code int, reason string) {
 	c.Wake()
 }
 
-// writeLoop drains the socket's queue until it is empty, then exits; a later Wake starts a new
-// one. Idle connections thus hold no writer goroutine.
+// writeLoop drains the socket's queue; when it is empty it waits up to writerIdle for a Wake,
+// then exits. A later Wake starts a new writer.
 func (c *Conn) writeLoop() {
+	idle := time.NewTimer(writerIdle)
+	defer idle.Stop()
 	for {
 		if req := c.closeReq.Load(); req != nil {
 			c.socket.Drain(nil) // pending frames are dropped: the client is going away
@@ -102,20 +128,31 @@ func (c *Conn) writeLoop() {
 			return
 		}
 		c.batch = c.socket.Drain(c.batch)
-		if len(c.batch) == 0 {
-			c.writing.Store(false)
-			// A frame (or close request) may have arrived between Drain and Store.
-			if (c.socket.Pending() || c.closeReq.Load() != nil) && c.writing.CompareAndSwap(false, true) {
-				continue
+		if len(c.batch) > 0 {
+			err := c.writeBatch(c.batch)
+			clear(c.batch)
+			if err != nil {
+				c.fail()
+				c.writing.Store(false)
+				return
 			}
-			return
+			continue
 		}
-		if err := c.writeBatch(c.batch); err != nil {
-			c.fail()
+		idle.Reset(writerIdle)
+		select {
+		case <-c.wake:
+			continue
+		case <-c.done:
 			c.writing.Store(false)
 			return
+		case <-idle.C:
 		}
-		clear(c.batch)
+		c.writing.Store(false)
+		// A frame (or close request) may have arrived between the timeout and the Store.
+		if (c.socket.Pending() || c.closeReq.Load() != nil) && c.writing.CompareAndSwap(false, true) {
+			continue
+		}
+		return
 	}
 }
 
@@ -123,8 +160,12 @@ func (c *Conn) writeBatch(frames []protocol.Frame) error {
 	if c.closed.Load() {
 		return errors.New("ws: closed")
 	}
-	if err := c.ws.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
-		return err
+	// Moving the deadline costs a timer update; do it only when less than half is left.
+	if now := time.Now(); c.deadline.Sub(now) < c.writeTimeout/2 {
+		c.deadline = now.Add(c.writeTimeout)
+		if err := c.ws.SetWriteDeadline(c.deadline); err != nil {
+			return err
+		}
 	}
 	for _, f := range frames {
 		mt := websocket.TextMessage
@@ -155,13 +196,16 @@ func (c *Conn) fail() {
 }
 
 // Serve runs the read loop on the calling goroutine until the connection ends, then closes
-// TCP and terminates the socket. pingInterval > 0 sends WebSocket pings (for clients without
-// an application heartbeat).
+// TCP and terminates the socket once the handler has finished. pingInterval > 0 sends
+// WebSocket pings (for clients without an application heartbeat).
 func (c *Conn) Serve(ctx context.Context, handle FrameHandler, pingInterval time.Duration) {
+	c.inbox.init(ctx, handle)
 	defer func() {
 		c.closed.Store(true)
 		c.closeOnce.Do(func() { _ = c.ws.NetConn().Close() })
+		c.inbox.closeAndWait()
 		c.socket.Terminate()
+		close(c.done)
 	}()
 	extend := func() { _ = c.ws.SetReadDeadline(time.Now().Add(c.idleTimeout)) }
 	extend()
@@ -177,8 +221,80 @@ func (c *Conn) Serve(ctx context.Context, handle FrameHandler, pingInterval time
 			return
 		}
 		extend()
-		handle(ctx, data, mt == websocket.BinaryMessage)
+		c.inbox.push(inFrame{data: data, binary: mt == websocket.BinaryMessage})
 	}
+}
+
+// inFrame is one frame read and waiting to be handled.
+type inFrame struct {
+	data   []byte
+	binary bool
+}
+
+// inbox hands frames from the reader to a handler goroutine started on demand, in order,
+// one at a time.
+type inbox struct {
+	ctx    context.Context
+	handle FrameHandler
+
+	mu      sync.Mutex
+	cond    sync.Cond // signalled when frames are taken or the handler stops
+	frames  []inFrame // guarded by mu
+	running bool      // a handler goroutine is running; guarded by mu
+	closed  bool      // guarded by mu
+}
+
+func (b *inbox) init(ctx context.Context, handle FrameHandler) {
+	b.ctx, b.handle = ctx, handle
+	b.cond.L = &b.mu
+}
+
+// push queues f, waiting while the inbox is full.
+func (b *inbox) push(f inFrame) {
+	b.mu.Lock()
+	for len(b.frames) >= maxInbox && !b.closed {
+		b.cond.Wait()
+	}
+	b.frames = append(b.frames, f)
+	start := !b.running
+	b.running = true
+	b.mu.Unlock()
+	if start {
+		go b.run()
+	}
+}
+
+func (b *inbox) run() {
+	var batch []inFrame
+	for {
+		b.mu.Lock()
+		if len(b.frames) == 0 || b.closed && len(b.frames) == 0 {
+			b.running = false
+			b.cond.Broadcast()
+			b.mu.Unlock()
+			return
+		}
+		batch = append(batch[:0], b.frames...)
+		clear(b.frames)
+		b.frames = b.frames[:0]
+		b.cond.Broadcast()
+		b.mu.Unlock()
+		for _, f := range batch {
+			b.handle(b.ctx, f.data, f.binary)
+		}
+		clear(batch)
+	}
+}
+
+// closeAndWait stops accepting frames and waits for the handler to finish what was read.
+func (b *inbox) closeAndWait() {
+	b.mu.Lock()
+	b.closed = true
+	b.cond.Broadcast()
+	for b.running {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
 }
 
 // IsTimeout reports whether err is a network timeout (used in tests).
