@@ -59,7 +59,7 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 		return nil, err
 	}
 	s.engine = eng
-	node, err := channels.NewNode(channels.Options{
+	opts := channels.Options{
 		NodeID:         eng.nodeID,
 		Broker:         eng.broker,
 		Policy:         table,
@@ -72,8 +72,14 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 			MessagesPerSecond:    float64(cfg.Limits.MessagesPerSecond),
 		},
 		Logger: log,
-	})
+	}
+	if eng.history != nil {
+		opts.HistoryStore = eng.history
+		s.runners = append(s.runners, eng.history.Run)
+	}
+	node, err := channels.NewNode(opts)
 	if err != nil {
+		_ = eng.close()
 		return nil, err
 	}
 	s.node = node
