@@ -18,6 +18,7 @@ import (
 	"github.com/phxserver/phxserver/channels/history"
 	"github.com/phxserver/phxserver/channels/permissions"
 	"github.com/phxserver/phxserver/channels/pubsub"
+	"github.com/phxserver/phxserver/internal/jsonenc"
 	"github.com/phxserver/phxserver/presence"
 	"github.com/phxserver/phxserver/protocol/xano"
 )
@@ -544,28 +545,14 @@ func appendPhoenixSender(dst []byte, id *Identity) []byte {
 	dst = append(dst, `{"authenticated":`...)
 	dst = strconv.AppendBool(dst, id.Authenticated)
 	dst = append(dst, `,"client_id":`...)
-	dst = appendJSONString(dst, id.ClientID)
+	dst = jsonenc.AppendString(dst, id.ClientID)
 	if id.Authenticated {
 		if id.Role != "" {
 			dst = append(dst, `,"role":`...)
-			dst = appendJSONString(dst, id.Role)
+			dst = jsonenc.AppendString(dst, id.Role)
 		}
 		dst = append(dst, `,"user_id":`...)
-		dst = appendJSONString(dst, id.UserID)
+		dst = jsonenc.AppendString(dst, id.UserID)
 	}
 	return append(dst, '}')
-}
-
-// appendJSONString appends s as a JSON string; encoding/json does the escaping of the rare
-// string that needs it.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }

@@ -5,71 +5,12 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/phxserver/phxserver/internal/jsonenc"
 )
 
-const hexDigits = "0123456789abcdef"
-
-// safeASCII marks the ASCII bytes that appear verbatim inside a JSON string.
-var safeASCII = func() (table [utf8.RuneSelf]bool) {
-	for b := 0x20; b < utf8.RuneSelf; b++ {
-		table[b] = b != '"' && b != '\\'
-	}
-	return table
-}()
-
-// appendString appends s as a JSON string literal. Runs of safe bytes are copied in one go.
-// Invalid UTF-8 becomes U+FFFD so every frame is valid UTF-8, and U+2028/U+2029 are escaped
-// because some JavaScript consumers treat them as line breaks.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if safeASCII[b] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// appendString appends s as a JSON string literal (see jsonenc.AppendString).
+func appendString(dst []byte, s string) []byte { return jsonenc.AppendString(dst, s) }
 
 // appendRaw appends an already-valid JSON value verbatim; an empty one becomes null so the
 // frame stays valid JSON.
