@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -67,7 +68,7 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 		PresenceWindow: cfg.Engine.PresenceWindow,
 		Limits: channels.Limits{
 			MaxConnections:       cfg.Limits.MaxConnections,
-			MaxChannelsPerSocket: cfg.Limits.MaxChannelsPerSocket,
+			MaxChannelsPerSocket: channelsPerSocket(cfg.Limits.MaxChannelsPerSocket),
 			QueueBytes:           cfg.Limits.SocketQueueBytes,
 			MessagesPerSecond:    float64(cfg.Limits.MessagesPerSecond),
 		},
@@ -282,4 +283,13 @@ func (s *server) reload() error {
 	}
 	s.log.Info().Str("config", cfg.Source).Msg("channel configuration reloaded")
 	return nil
+}
+
+// channelsPerSocket maps limits.max_channels_per_socket to the core's limit: in the config
+// file 0 means unlimited (the core's zero value means its default of 100).
+func channelsPerSocket(n int) int {
+	if n == 0 {
+		return math.MaxInt32
+	}
+	return n
 }
