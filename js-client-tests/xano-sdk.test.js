@@ -9,7 +9,8 @@ const assert = require('node:assert/strict');
 
 const { XanoDriver, rawXano, restartXanoServer, startXanoServer } = require('./helpers/xano');
 const { signHS256 } = require('./helpers/jwt');
-const { TEST_JWT_SECRET, httpGet } = require('./helpers/server');
+const { TEST_JWT_SECRET } = require('./helpers/server');
+const { httpRequest } = require('./helpers/scenarios');
 const {
   Presence, connectSocket, disconnectAll, joinChannel, newSocket, nextMessage, pushAsync, waitFor,
 } = require('./helpers/phoenix');
@@ -17,6 +18,7 @@ const { UUID_RE } = require('./helpers/fixtures');
 
 // How long "nothing arrives" is observed for; loopback answers take well under that.
 const QUIET_MS = 300;
+const API_KEY = 'xano-test-api-key';
 const ANONYMOUS_PERMISSIONS = { dbo_id: 0, row_id: 0 };
 
 const CHANNELS = `  - {pattern: "chat/*", permissions: [anonymous_clients, presence, client_public_messaging, client_authenticated_messaging, client_private_messaging], history: 25}
@@ -31,7 +33,9 @@ describe('@xano/js-sdk against the Xano transport', () => {
   let server;
   let drivers = [];
 
-  before(async () => { server = await startXanoServer({ channelsYaml: CHANNELS }); });
+  before(async () => {
+    server = await startXanoServer({ channelsYaml: CHANNELS, extraServerYaml: `api: {keys: ["${API_KEY}"]}\n` });
+  });
   afterEach(async () => {
     await Promise.all(drivers.map((d) => d.close()));
     drivers = [];
@@ -393,13 +397,18 @@ describe('@xano/js-sdk against the Xano transport', () => {
   });
 
   describe('server events', () => {
-    it('a broadcast through the core reaches SDK members as an event', async (t) => {
-      const probe = await httpGet(server.port, '/api/broadcast').catch(() => ({ status: 0 }));
-      if (probe.status === 404 || probe.status === 0) {
-        t.skip('POST /api/broadcast is not implemented yet');
-        return;
-      }
-      assert.fail(`/api/broadcast answers (${probe.status}): write this test against its documented body`);
+    it('a server broadcast (POST /api/broadcast) reaches SDK members as an event action', async () => {
+      const ch = 'chat/events';
+      const ann = await joined('ann', ch);
+      const since = ann.events.length;
+      const res = await httpRequest(server.port, 'POST', '/api/broadcast', {
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: ch, event: 'order_shipped', payload: { order_id: 55 }, xano: { dbo_id: 7, row_id: 42 } }),
+      });
+      assert.equal(res.status, 202, JSON.stringify(res));
+      const ev = (await ann.waitAction(ch, 'event', { since })).action;
+      assert.deepEqual(ev.payload, { data: { order_id: 55 }, dbo_id: 7, row_id: 42 });
+      assert.equal(ev.options.channel, ch);
     });
   });
 });
