@@ -27,9 +27,8 @@ type Channel struct {
 	receivesPresence bool // the set grants presence and the member asked for it
 	wantsHistory     bool
 
-	// tracked is true while the member has a presence entry. Owned by the socket's goroutine
-	// that handles this channel's messages.
-	tracked bool
+	// tracked is true once the member has a presence entry; endMembership untracks it.
+	tracked atomic.Bool
 	// hubIndex is the position in the topic's member list; guarded by the hub shard lock.
 	hubIndex int
 	// closed is set once the membership ended; late sends are dropped.

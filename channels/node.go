@@ -333,7 +333,7 @@ func (n *Node) endMembership(ch *Channel) {
 	if _, last := n.hub.remove(ch); last {
 		n.topicChanged(ch.topic)
 	}
-	if ch.tracked {
+	if ch.tracked.Load() {
 		n.tracker.Untrack(ch.topic, ch.clientID)
 	}
 	if tr := n.triggerRunner(); tr.Has(ch.set, TriggerLeave) {

@@ -326,7 +326,7 @@ func (s *Socket) handlePresenceUpdate(ch *Channel, m protocol.Message) {
 		s.replyError(ch.joinRef, m.Ref, m.Topic, "presence_meta too large")
 		return
 	}
-	if !ch.tracked {
+	if !ch.tracked.Load() {
 		s.replyError(ch.joinRef, m.Ref, m.Topic, "not tracked in presence")
 		return
 	}

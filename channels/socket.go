@@ -265,7 +265,12 @@ func (s *Socket) Join(ctx context.Context, req JoinRequest, visible func(ch *Cha
 	if req.Track && permissions.ReceivesPresence(perms) {
 		meta := n.presenceMeta(id, req.PresenceMeta)
 		if _, err := n.tracker.Track(req.Topic, presenceKey(id), id.ClientID, meta, s.sender.Load().XanoJSON); err == nil {
-			ch.tracked = true
+			ch.tracked.Store(true)
+			if ch.closed.Load() {
+				// The membership ended while we tracked it (the socket closed mid-join):
+				// endMembership may have looked before tracked was set; leave no ghost.
+				n.tracker.Untrack(req.Topic, id.ClientID)
+			}
 		}
 	}
 	if ch.receivesPresence {
