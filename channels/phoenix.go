@@ -67,12 +67,21 @@ func (d *phoenixDialect) EncodeEvent(ev *Event) []OutFrame {
 const presenceStateKind = 1
 
 func (d *phoenixDialect) EncodePresenceState(ch *Channel, snap *presence.Snapshot) []protocol.Frame {
-	payload := snap.Encoded(presenceStateKind, func(s *presence.Snapshot) []byte { return s.AppendPhoenixState(nil) })
-	f, err := d.ser.EncodeMessage(protocol.Message{JoinRef: ch.joinRef, Topic: ch.topic, Event: "presence_state", Payload: payload})
-	if err != nil {
+	// The frame differs between members only by the join ref, and the JS client's join refs
+	// are small numbers many members share: a join storm in a big room then shares a few
+	// frames instead of copying the whole state once per member.
+	frame := snap.EncodedKey(d.name+"\x00"+ch.joinRef, func(s *presence.Snapshot) []byte {
+		payload := s.Encoded(presenceStateKind, func(s *presence.Snapshot) []byte { return s.AppendPhoenixState(nil) })
+		f, err := d.ser.EncodeMessage(protocol.Message{JoinRef: ch.joinRef, Topic: ch.topic, Event: "presence_state", Payload: payload})
+		if err != nil {
+			return nil
+		}
+		return f.Data
+	})
+	if frame == nil {
 		return nil
 	}
-	return []protocol.Frame{f}
+	return []protocol.Frame{{Data: frame}}
 }
 
 func (d *phoenixDialect) EncodeClose(ch *Channel) []protocol.Frame {

@@ -10,9 +10,14 @@ type Snapshot struct {
 	sortOnce sync.Once
 	entries  []Entry
 
-	mu      sync.Mutex // guards encoded (the map, not the slots' contents)
+	mu      sync.Mutex // guards encoded and keyed (the maps, not the slots' contents)
 	encoded map[int]*encodedSlot
+	keyed   map[string]*encodedSlot
 }
+
+// maxKeyedEncodings bounds EncodedKey's cache per snapshot: a snapshot of a big room is
+// large, and per-member keys (such as join refs) must not multiply it without limit.
+const maxKeyedEncodings = 16
 
 // encodedSlot computes one encoding at most once.
 type encodedSlot struct {
@@ -56,6 +61,29 @@ func (s *Snapshot) Encoded(kind int, enc func(*Snapshot) []byte) []byte {
 	}
 	s.mu.Unlock()
 	// Encode outside s.mu so different kinds encode in parallel.
+	slot.once.Do(func() { slot.b = enc(s) })
+	return slot.b
+}
+
+// EncodedKey is Encoded for encodings that depend on a string (the Phoenix presence_state
+// frame carries the member's join ref; the JS client's join refs are small numbers that many
+// members share). At most maxKeyedEncodings keys are cached per snapshot; beyond that enc runs
+// uncached.
+func (s *Snapshot) EncodedKey(key string, enc func(*Snapshot) []byte) []byte {
+	s.mu.Lock()
+	slot := s.keyed[key]
+	if slot == nil {
+		if len(s.keyed) >= maxKeyedEncodings {
+			s.mu.Unlock()
+			return enc(s)
+		}
+		if s.keyed == nil {
+			s.keyed = make(map[string]*encodedSlot)
+		}
+		slot = &encodedSlot{}
+		s.keyed[key] = slot
+	}
+	s.mu.Unlock()
 	slot.once.Do(func() { slot.b = enc(s) })
 	return slot.b
 }
