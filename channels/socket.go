@@ -478,7 +478,7 @@ var reservedEvents = map[string]bool{
 	"presence_state": true, "presence_diff": true,
 }
 
-// ParseHandlerReply turns a Handler reply into a JSON response or a binary reply.
+// encodeReplyValue turns a Handler reply into a JSON response or a binary reply.
 func encodeReplyValue(reply any) (json.RawMessage, []byte, error) {
 	switch r := reply.(type) {
 	case nil:
