@@ -92,6 +92,7 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 	if s.metrics, err = metrics.New(node); err != nil {
 		return nil, err
 	}
+	s.runners = append(s.runners, trimWhenQuiet)
 	// Optional components: one call per line, each defined in its own file of this package.
 	if err := s.setupTriggers(); err != nil {
 		return nil, err

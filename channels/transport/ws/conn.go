@@ -1,20 +1,29 @@
 // Package ws is the WebSocket transport: it upgrades HTTP requests with gorilla/websocket and
-// runs, per connection, one reader, an on-demand handler and an on-demand writer, feeding
-// decoded frames to the core. The Phoenix endpoint (<socket_path>/websocket) lives here; the
-// Xano adapter reuses Conn with its own frame handler.
+// runs, per connection, one reader and an on-demand handler, feeding decoded frames to the
+// core. The Phoenix endpoint (<socket_path>/websocket) lives here; the Xano adapter reuses
+// Conn with its own frame handler.
 //
 // An idle connection owns only its reader goroutine, parked in a read with a small stack:
 // frames are handled on a handler goroutine that exits when the inbox is empty (so the deep
-// stacks of join handling are not kept by idle readers), and the writer goroutine exits after
-// writerIdle without frames.
+// stacks of join handling are not kept by idle readers).
+//
+// Writes take the fast path on plain TCP: a woken connection joins a FIFO ready queue that a
+// few shared writer workers drain with non-blocking write(2) calls of pre-framed bytes (no
+// goroutine, timer or deadline per delivery, and sockets are served in the order they were
+// woken). A write that would block hands the connection to a goroutine of its own that
+// finishes with ordinary blocking writes (see writeLoop), so a slow client never stalls a
+// worker. TLS connections always use that goroutine.
 package ws
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -47,20 +56,25 @@ type FrameHandler func(ctx context.Context, data []byte, binary bool)
 type Conn struct {
 	ws           *websocket.Conn
 	socket       *channels.Socket
+	raw          syscall.RawConn // non-blocking fast path; nil on TLS
 	writeTimeout time.Duration
 	idleTimeout  time.Duration
 
-	// Owned by the writer goroutine (one at a time).
+	// Owned by whoever holds writing (a fast-path worker or the writeLoop goroutine).
 	batch    []protocol.Frame
 	deadline time.Time // the write deadline in force
+	unsent   []byte    // the tail of a fast-path write that would have blocked
 
-	ready     atomic.Bool   // ws is set; before that Wake only records the need
-	writing   atomic.Bool   // a writer goroutine is running
-	wake      chan struct{} // nudges a running writer (capacity 1)
-	done      chan struct{} // closed when the connection ended: a waiting writer exits
-	closeOnce sync.Once
-	closeReq  atomic.Pointer[closeRequest]
-	closed    atomic.Bool // the close frame was written (or the conn failed)
+	ready        atomic.Bool   // ws is set; before that Wake only records the need
+	writing      atomic.Bool   // a writer (worker or goroutine) owns the connection's writes
+	wake         chan struct{} // nudges a running writeLoop (capacity 1)
+	done         chan struct{} // closed when the connection ended: a waiting writer exits
+	closeOnce    sync.Once
+	closeReq     atomic.Pointer[closeRequest]
+	closed       atomic.Bool // the close frame is being written (or the conn failed)
+	closeWritten atomic.Bool // the close frame was written (or could not be)
+	pingDue      atomic.Bool
+	pong         atomic.Pointer[string] // application data of a pong owed to the client
 
 	inbox inbox
 }
@@ -87,6 +101,11 @@ func NewConn(idle, write time.Duration) *Conn {
 // meanwhile.
 func (c *Conn) Attach(ws *websocket.Conn, s *channels.Socket) {
 	c.ws, c.socket = ws, s
+	if tc, ok := ws.NetConn().(*net.TCPConn); ok {
+		if rc, err := tc.SyscallConn(); err == nil {
+			c.raw = rc
+		}
+	}
 	c.ready.Store(true)
 	c.Wake()
 }
@@ -101,8 +120,17 @@ func (c *Conn) Wake() {
 	default: // a nudge is already pending
 	}
 	if c.writing.CompareAndSwap(false, true) {
-		go c.writeLoop()
+		c.startWriter()
 	}
+}
+
+// startWriter runs the owner of the connection's writes; the caller holds writing.
+func (c *Conn) startWriter() {
+	if c.raw != nil {
+		writers.schedule(c)
+		return
+	}
+	go c.writeLoop()
 }
 
 // Close asks the writer to send a close frame with code and reason, then drop the
@@ -115,17 +143,139 @@ func (c *Conn) Close(code int, reason string) {
 	c.Wake()
 }
 
-// writeLoop drains the socket's queue; when it is empty it waits up to writerIdle for a Wake,
-// then exits. A later Wake starts a new writer.
+// hasWork reports whether the writer has something to do.
+func (c *Conn) hasWork() bool {
+	return c.socket.Pending() || c.closeReq.Load() != nil || c.pingDue.Load() || c.pong.Load() != nil
+}
+
+// release gives up write ownership; it reports true when work arrived meanwhile and
+// ownership was taken back (the caller must carry on).
+func (c *Conn) release() bool {
+	c.writing.Store(false)
+	return c.hasWork() && c.writing.CompareAndSwap(false, true)
+}
+
+// writeFast is one turn of a fast-path worker for c: it frames everything queued into buf
+// and writes it with one non-blocking write. It returns buf for reuse and whether c must be
+// queued again (more work arrived). Anything that may block (a close, the tail of a write
+// the kernel refused) is handed to a writeLoop goroutine, which then owns the connection.
+func (c *Conn) writeFast(buf []byte) ([]byte, bool) {
+	if c.closed.Load() {
+		c.socket.Drain(nil) // nothing more is written; later Wakes find it closed again
+		c.writing.Store(false)
+		return buf, false
+	}
+	if c.closeReq.Load() != nil {
+		go c.writeLoop()
+		return buf, false
+	}
+	buf = buf[:0]
+	if p := c.pong.Swap(nil); p != nil {
+		buf = appendFrame(buf, websocket.PongMessage, []byte(*p))
+	}
+	if c.pingDue.Swap(false) {
+		buf = appendFrame(buf, websocket.PingMessage, nil)
+	}
+	c.batch = c.socket.Drain(c.batch)
+	for _, f := range c.batch {
+		mt := websocket.TextMessage
+		if f.Binary {
+			mt = websocket.BinaryMessage
+		}
+		buf = appendFrame(buf, mt, f.Data)
+	}
+	clear(c.batch)
+	if len(buf) > 0 {
+		n, err := c.writeNonBlocking(buf)
+		switch {
+		case err != nil:
+			c.fail()
+			return buf, c.release()
+		case n < len(buf):
+			c.unsent = append(c.unsent[:0], buf[n:]...)
+			go c.writeLoop()
+			return buf, false
+		}
+	}
+	if cap(buf) > maxWorkerBuf {
+		buf = nil // one huge frame should not pin its buffer
+	}
+	return buf, c.release()
+}
+
+// writeNonBlocking writes as much of b as the socket takes now, without waiting.
+func (c *Conn) writeNonBlocking(b []byte) (int, error) {
+	var n int
+	var werr error
+	err := c.raw.Write(func(fd uintptr) bool {
+		for n < len(b) {
+			m, err := syscall.Write(int(fd), b[n:])
+			if err == syscall.EINTR {
+				continue
+			}
+			if err == syscall.EAGAIN {
+				return true // would block: the caller hands the rest to a goroutine
+			}
+			if err != nil {
+				werr = err
+				return true
+			}
+			if m <= 0 {
+				return true
+			}
+			n += m
+		}
+		return true
+	})
+	if werr == nil {
+		werr = err
+	}
+	return n, werr
+}
+
+// appendFrame appends one unmasked, unfragmented server frame (RFC 6455 §5.2).
+func appendFrame(buf []byte, messageType int, payload []byte) []byte {
+	buf = append(buf, 0x80|byte(messageType))
+	switch n := len(payload); {
+	case n < 126:
+		buf = append(buf, byte(n))
+	case n <= 0xFFFF:
+		buf = append(buf, 126, byte(n>>8), byte(n))
+	default:
+		buf = append(buf, 127)
+		buf = binary.BigEndian.AppendUint64(buf, uint64(n))
+	}
+	return append(buf, payload...)
+}
+
+// writeLoop owns the connection's writes with ordinary blocking writes: for TLS, for a
+// close, and for a socket whose fast-path write would have blocked. When the queue is empty
+// it waits up to writerIdle for a Wake, then exits. A later Wake starts a new writer.
 func (c *Conn) writeLoop() {
 	idle := time.NewTimer(writerIdle)
 	defer idle.Stop()
 	for {
+		if len(c.unsent) > 0 {
+			err := c.writeRaw(c.unsent)
+			c.unsent = c.unsent[:0]
+			if err != nil {
+				c.fail()
+			}
+		}
 		if req := c.closeReq.Load(); req != nil {
 			c.socket.Drain(nil) // pending frames are dropped: the client is going away
 			c.writeClose(req)
 			c.writing.Store(false)
 			return
+		}
+		if c.closed.Load() {
+			c.socket.Drain(nil)
+			c.writing.Store(false)
+			return
+		}
+		if err := c.writeControl(); err != nil {
+			c.fail()
+			continue
 		}
 		c.batch = c.socket.Drain(c.batch)
 		if len(c.batch) > 0 {
@@ -133,10 +283,15 @@ func (c *Conn) writeLoop() {
 			clear(c.batch)
 			if err != nil {
 				c.fail()
-				c.writing.Store(false)
-				return
 			}
 			continue
+		}
+		if c.raw != nil && c.release() {
+			// Caught up: hand the socket back to the fast path.
+			writers.schedule(c)
+			return
+		} else if c.raw != nil {
+			return
 		}
 		idle.Reset(writerIdle)
 		select {
@@ -147,13 +302,35 @@ func (c *Conn) writeLoop() {
 			return
 		case <-idle.C:
 		}
-		c.writing.Store(false)
-		// A frame (or close request) may have arrived between the timeout and the Store.
-		if (c.socket.Pending() || c.closeReq.Load() != nil) && c.writing.CompareAndSwap(false, true) {
+		if c.release() {
 			continue
 		}
 		return
 	}
+}
+
+// writeRaw writes pre-framed bytes with a blocking write bounded by the write timeout.
+func (c *Conn) writeRaw(b []byte) error {
+	nc := c.ws.NetConn()
+	if err := nc.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
+		return err
+	}
+	_, err := nc.Write(b)
+	c.deadline = time.Time{} // gorilla's own deadline must be set again before its next write
+	return err
+}
+
+// writeControl sends an owed pong and a due ping.
+func (c *Conn) writeControl() error {
+	if p := c.pong.Swap(nil); p != nil {
+		if err := c.ws.WriteControl(websocket.PongMessage, []byte(*p), time.Now().Add(c.writeTimeout)); err != nil {
+			return err
+		}
+	}
+	if c.pingDue.Swap(false) {
+		return c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.writeTimeout))
+	}
+	return nil
 }
 
 func (c *Conn) writeBatch(frames []protocol.Frame) error {
@@ -180,6 +357,7 @@ func (c *Conn) writeBatch(frames []protocol.Frame) error {
 }
 
 func (c *Conn) writeClose(req *closeRequest) {
+	defer c.closeWritten.Store(true)
 	if !c.closed.CompareAndSwap(false, true) {
 		return
 	}
@@ -193,6 +371,87 @@ func (c *Conn) writeClose(req *closeRequest) {
 func (c *Conn) fail() {
 	c.closed.Store(true)
 	c.closeOnce.Do(func() { _ = c.ws.NetConn().Close() })
+}
+
+// onPing queues the pong on the writer: every write goes through the connection's single
+// writer, so a pong can never land inside a partly written frame.
+func (c *Conn) onPing(appData string) error {
+	c.pong.Store(&appData)
+	c.Wake()
+	return nil
+}
+
+// onClose answers the client's close through the writer and waits (bounded) until it was
+// written, since the reader drops TCP as soon as this returns.
+func (c *Conn) onClose(code int, _ string) error {
+	if code == websocket.CloseNoStatusReceived {
+		code = websocket.CloseNormalClosure
+	}
+	c.Close(code, "")
+	for deadline := time.Now().Add(closeGrace); !c.closeWritten.Load() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
+
+// writerPool is the fast path's FIFO ready queue of connections and its workers. Workers
+// start on demand (at most one per P) and exit when the queue is empty.
+type writerPool struct {
+	mu      sync.Mutex
+	queue   []*Conn // guarded by mu
+	head    int     // guarded by mu
+	running int     // guarded by mu
+}
+
+// writers serves every fast-path connection of the process.
+var writers writerPool
+
+// maxWorkerBuf caps the framing buffer a worker keeps between connections.
+const maxWorkerBuf = 64 << 10
+
+// schedule queues c (whose writing flag the caller holds) behind the connections woken
+// before it.
+func (p *writerPool) schedule(c *Conn) {
+	p.mu.Lock()
+	p.queue = append(p.queue, c)
+	start := p.running < runtime.GOMAXPROCS(0)
+	if start {
+		p.running++
+	}
+	p.mu.Unlock()
+	if start {
+		go p.work()
+	}
+}
+
+func (p *writerPool) next() *Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.head == len(p.queue) {
+		p.running--
+		if cap(p.queue) > 1<<16 {
+			p.queue = nil // let a burst's backing array go
+		} else {
+			p.queue = p.queue[:0]
+		}
+		p.head = 0
+		return nil
+	}
+	c := p.queue[p.head]
+	p.queue[p.head] = nil
+	p.head++
+	return c
+}
+
+func (p *writerPool) work() {
+	buf := make([]byte, 0, 4096)
+	for c := p.next(); c != nil; c = p.next() {
+		var again bool
+		buf, again = c.writeFast(buf)
+		if again {
+			p.schedule(c)
+		}
+	}
 }
 
 // Serve runs the read loop on the calling goroutine until the connection ends, then closes
@@ -210,6 +469,8 @@ func (c *Conn) Serve(ctx context.Context, handle FrameHandler, pingInterval time
 	extend := func() { _ = c.ws.SetReadDeadline(time.Now().Add(c.idleTimeout)) }
 	extend()
 	c.ws.SetPongHandler(func(string) error { extend(); return nil })
+	c.ws.SetPingHandler(c.onPing)
+	c.ws.SetCloseHandler(c.onClose)
 	if pingInterval > 0 {
 		p := &pinger{c: c, every: pingInterval}
 		p.t.Store(time.AfterFunc(pingInterval, p.fire))
@@ -314,7 +575,8 @@ func (p *pinger) fire() {
 	if p.c.closed.Load() {
 		return
 	}
-	_ = p.c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(p.c.writeTimeout))
+	p.c.pingDue.Store(true)
+	p.c.Wake()
 	if t := p.t.Load(); t != nil {
 		t.Reset(p.every)
 	}
