@@ -68,7 +68,6 @@ type Conn struct {
 	ready        atomic.Bool   // ws is set; before that Wake only records the need
 	writing      atomic.Bool   // a writer (worker or goroutine) owns the connection's writes
 	wake         chan struct{} // nudges a running writeLoop (capacity 1)
-	done         chan struct{} // closed when the connection ended: a waiting writer exits
 	closeOnce    sync.Once
 	closeReq     atomic.Pointer[closeRequest]
 	closed       atomic.Bool // the close frame is being written (or the conn failed)
@@ -94,7 +93,7 @@ func NewConn(idle, write time.Duration) *Conn {
 	if write <= 0 {
 		write = DefaultWriteTimeout
 	}
-	return &Conn{idleTimeout: idle, writeTimeout: write, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &Conn{idleTimeout: idle, writeTimeout: write, wake: make(chan struct{}, 1)}
 }
 
 // Attach binds the upgraded connection and the core socket, then flushes anything queued
@@ -297,9 +296,6 @@ func (c *Conn) writeLoop() {
 		select {
 		case <-c.wake:
 			continue
-		case <-c.done:
-			c.writing.Store(false)
-			return
 		case <-idle.C:
 		}
 		if c.release() {
@@ -464,7 +460,7 @@ func (c *Conn) Serve(ctx context.Context, handle FrameHandler, pingInterval time
 		c.closeOnce.Do(func() { _ = c.ws.NetConn().Close() })
 		c.inbox.closeAndWait()
 		c.socket.Terminate()
-		close(c.done)
+		c.Wake() // a writer waiting for work wakes, finds the connection closed and exits
 	}()
 	extend := func() { _ = c.ws.SetReadDeadline(time.Now().Add(c.idleTimeout)) }
 	extend()

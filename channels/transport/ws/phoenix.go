@@ -165,7 +165,9 @@ func (h *PhoenixHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(h.cfg.MaxFrameBytes)
 	wc.Attach(conn, sock)
-	ctx := context.WithoutCancel(r.Context())
+	// The connection outlives the request: its context is a fresh one, not a child of the
+	// request's (which would keep the request's context chain alive for the connection's life).
+	ctx := context.Background()
 	// Serve on a goroutine of its own and let the HTTP handler return: net/http's per-request
 	// state (two 4 KiB buffers and a deep stack) is then released for the connection's life.
 	// The node owns the goroutine: Drain closes the socket and waits for it to terminate.

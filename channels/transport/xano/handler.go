@@ -127,7 +127,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(h.cfg.MaxFrameBytes)
 	wc.Attach(conn, sock)
 	c := &client{sock: sock}
-	go wc.Serve(context.WithoutCancel(r.Context()), c.handleFrame, h.cfg.PingInterval) // see ws.PhoenixHandler
+	go wc.Serve(context.Background(), c.handleFrame, h.cfg.PingInterval) // see ws.PhoenixHandler
 }
 
 // refuse upgrades only to close with a code: a plain HTTP error would surface as 1006, which
