@@ -4,24 +4,14 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const http = require('node:http');
 
 const { startServer, TEST_JWT_SECRET } = require('./helpers/server');
+const { verifySignature } = require('./helpers/signature');
 const { connectSocket, disconnectAll, joinChannel, newSocket, pushAsync, quietPeriod, waitFor } = require('./helpers/phoenix');
 const { UUID_RE, validToken } = require('./helpers/fixtures');
 
 const WEBHOOK_SECRET = 'webhook-secret';
-
-/** Verifies X-Phxserver-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>. */
-function verifySignature(header, body, secret) {
-  const parts = Object.fromEntries(String(header || '').split(',').map((kv) => kv.split('=', 2)));
-  if (!parts.t || !parts.v1) return false;
-  if (Math.abs(Date.now() / 1000 - Number(parts.t)) > 300) return false;
-  const want = crypto.createHmac('sha256', secret).update(`${parts.t}.${body}`).digest();
-  const got = Buffer.from(parts.v1, 'hex');
-  return got.length === want.length && crypto.timingSafeEqual(got, want);
-}
 
 /** A receiver recording every delivery with whether its signature verified. */
 function startReceiver() {

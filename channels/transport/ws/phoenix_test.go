@@ -35,13 +35,19 @@ func (tokenAuth) Authenticate(_ context.Context, token string) (channels.Identit
 
 func newServer(t *testing.T, cfg Config) (*httptest.Server, *channels.Node) {
 	t.Helper()
+	return newServerWithLimits(t, cfg, channels.Limits{})
+}
+
+// newServerWithLimits serves the Phoenix endpoint of a fresh node with room:* open to anyone.
+func newServerWithLimits(t *testing.T, cfg Config, limits channels.Limits) (*httptest.Server, *channels.Node) {
+	t.Helper()
 	table, err := permissions.Compile([]permissions.SetSpec{
 		{Pattern: "room:*", Active: true, Permissions: []string{"anonymous_clients", "client_public_messaging"}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := channels.NewNode(channels.Options{Policy: table, Authenticator: tokenAuth{}, Logger: zerolog.Nop()})
+	node, err := channels.NewNode(channels.Options{Policy: table, Authenticator: tokenAuth{}, Logger: zerolog.Nop(), Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,52 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/rs/zerolog"
 
 	"github.com/phxserver/phxserver/channels"
-	"github.com/phxserver/phxserver/channels/permissions"
 )
-
-// newBigQueueServer is newServer with a queue large enough that a client that stops reading
-// fills the kernel's socket buffers before the core would call it slow.
-func newBigQueueServer(t *testing.T) (*httptest.Server, *channels.Node) {
-	t.Helper()
-	table, err := permissions.Compile([]permissions.SetSpec{
-		{Pattern: "room:*", Active: true, Permissions: []string{"anonymous_clients", "client_public_messaging"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := channels.NewNode(channels.Options{Policy: table, Authenticator: tokenAuth{}, Logger: zerolog.Nop(),
-		Limits: channels.Limits{QueueBytes: 256 << 20, QueueFrames: 100000}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = node.Run(ctx); close(done) }()
-	srv := httptest.NewServer(NewPhoenixHandler(node, Config{}))
-	t.Cleanup(func() {
-		dctx, dcancel := context.WithTimeout(context.Background(), 2*time.Second)
-		node.Drain(dctx, 100)
-		dcancel()
-		srv.Close()
-		cancel()
-		<-done
-	})
-	return srv, node
-}
 
 // A client that stops reading makes the fast path's non-blocking write come up short; the
 // rest must go out through the connection's own writer, in order and intact, once it reads.
 func TestSlowReaderGetsEveryFrameInOrder(t *testing.T) {
-	srv, node := newBigQueueServer(t)
+	// A queue large enough that the kernel's socket buffers fill before the core calls the
+	// client slow.
+	srv, node := newServerWithLimits(t, Config{}, channels.Limits{QueueBytes: 256 << 20, QueueFrames: 100000})
 	c, _, err := websocket.DefaultDialer.Dial(wsURL(srv, "vsn=2.0.0"), nil)
 	if err != nil {
 		t.Fatal(err)
