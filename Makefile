@@ -13,7 +13,14 @@ FUZZ_TARGETS := \
 	./protocol/:FuzzDecodeV2Binary \
 	./protocol/xano/:FuzzDecode \
 	./protocol/xano/:FuzzEncodeMessage \
-	./channels/permissions/:FuzzPattern
+	./channels/permissions/:FuzzPattern \
+	./channels/permissions/:FuzzImportXano \
+	./auth/:FuzzAuthenticate \
+	./channels/transport/longpoll/:FuzzVerify \
+	./presence/:FuzzHandleRemote \
+	./channels/triggers/:FuzzContentFilter \
+	./cmd/phxserver/config/:FuzzParse \
+	./internal/jsonenc/:FuzzAppendString
 
 .PHONY: all build run test vet gotest fuzz jstest clean FORCE
 
@@ -42,7 +49,7 @@ fuzz:
 	@set -e; for target in $(FUZZ_TARGETS); do \
 		pkg=$${target%%:*}; name=$${target##*:}; \
 		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s $$pkg; \
 	done
 
 # npm ci only when node_modules is missing or older than the lock file.
