@@ -19,6 +19,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"net"
 	"runtime"
 	"sync"
@@ -439,14 +440,24 @@ func (p *writerPool) next() *Conn {
 	return c
 }
 
+// workerBufs keeps the workers' framing buffers between bursts: workers come and go with
+// the load, and a fresh 4 KiB buffer per worker start would be most of the garbage an idle
+// server makes (one per heartbeat).
+var workerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 func (p *writerPool) work() {
-	buf := make([]byte, 0, 4096)
+	bp := workerBufs.Get().(*[]byte)
+	buf := *bp
 	for c := p.next(); c != nil; c = p.next() {
 		var again bool
 		buf, again = c.writeFast(buf)
 		if again {
 			p.schedule(c)
 		}
+	}
+	if buf != nil {
+		*bp = buf[:0]
+		workerBufs.Put(bp)
 	}
 }
 
@@ -473,13 +484,50 @@ func (c *Conn) Serve(ctx context.Context, handle FrameHandler, pingInterval time
 		defer p.stop()
 	}
 	for {
-		mt, data, err := c.ws.ReadMessage()
+		mt, data, err := c.readMessage()
 		if err != nil {
 			return
 		}
 		extend()
 		c.inbox.push(inFrame{data: data, binary: mt == websocket.BinaryMessage})
 	}
+}
+
+// readBufs are scratch buffers for reading messages: a message is read into one and copied
+// out at its exact size (gorilla's ReadMessage starts every message with a 512-byte buffer,
+// most of the garbage of a heartbeat).
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledReadBuf keeps a huge message's buffer out of the pool.
+const maxPooledReadBuf = 64 << 10
+
+// readMessage reads the next data message; the returned bytes belong to the caller.
+func (c *Conn) readMessage() (int, []byte, error) {
+	mt, r, err := c.ws.NextReader()
+	if err != nil {
+		return mt, nil, err
+	}
+	bp := readBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return mt, nil, err
+		}
+	}
+	data := append([]byte(nil), buf...)
+	if cap(buf) <= maxPooledReadBuf {
+		*bp = buf[:0]
+		readBufs.Put(bp)
+	}
+	return mt, data, nil
 }
 
 // inFrame is one frame read and waiting to be handled.
