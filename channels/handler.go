@@ -32,6 +32,7 @@ type Handler interface {
 // ReplyError is a refusal the client sees as {"status":"error","response":{"reason":Reason}}.
 type ReplyError struct{ Reason string }
 
+// Error returns the client-facing reason.
 func (e *ReplyError) Error() string { return e.Reason }
 
 // Refuse returns a *ReplyError with reason.

@@ -122,6 +122,8 @@ func offersPhoenix(r *http.Request) bool {
 	return false
 }
 
+// ServeHTTP negotiates vsn, authenticates (authToken subprotocol, else params.token), upgrades
+// and serves the connection on a goroutine of its own.
 func (h *PhoenixHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		http.Error(w, "WebSocket upgrade must be a GET", http.StatusBadRequest)

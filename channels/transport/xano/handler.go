@@ -86,6 +86,8 @@ func subprotocolToken(r *http.Request) string {
 	return ""
 }
 
+// ServeHTTP checks the canonical, authenticates the subprotocol token (anonymous when it
+// fails), echoes it, upgrades and serves the connection on a goroutine of its own.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		http.Error(w, "WebSocket upgrade must be a GET", http.StatusBadRequest)
