@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-
-	"github.com/phxserver/phxserver/auth"
-	"github.com/phxserver/phxserver/channels"
 	"github.com/phxserver/phxserver/channels/transport/httpapi"
 	"github.com/phxserver/phxserver/cmd/phxserver/config"
 )
@@ -16,7 +12,7 @@ func (s *server) mountAPI() {
 	api := httpapi.New(httpapi.Options{
 		Node:          s.node,
 		Keys:          s.cfg.API.Keys,
-		Authenticator: s.apiAuthenticator(),
+		Authenticator: s.verifier, // the node's own: explain decides with the same keys and rules
 		Reload:        s.reload,
 		Logger:        log,
 	})
@@ -25,24 +21,4 @@ func (s *server) mountAPI() {
 		api.SetKeys(cfg.API.Keys)
 		return nil
 	})
-}
-
-// apiAuthenticator builds the token verifier /api/explain uses: the same settings as the
-// node's. Its background work (JWKS refresh) stops with the node's runners. On error, explain
-// refuses tokens (501) and the rest of the API works.
-// TODO(lead): keep the node's verifier on the server struct and pass it here instead.
-func (s *server) apiAuthenticator() channels.Authenticator {
-	ctx, cancel := context.WithCancel(context.Background())
-	v, err := auth.New(ctx, authConfig(s.cfg), s.log.With().Str("component", "api-auth").Logger())
-	if err != nil {
-		cancel()
-		s.log.Error().Err(err).Msg("api: token verification unavailable for /api/explain")
-		return nil
-	}
-	s.runners = append(s.runners, func(run context.Context) error {
-		<-run.Done()
-		cancel()
-		return nil
-	})
-	return v
 }

@@ -36,6 +36,7 @@ type server struct {
 	certs      *certReloader // nil without server.tls
 	engine     *engine
 	metrics    *metrics.Metrics
+	verifier   *auth.Verifier
 	ready      atomic.Bool
 	// runners are background components started with the node and stopped after the drain.
 	runners []func(ctx context.Context) error
@@ -50,7 +51,7 @@ func newServer(ctx context.Context, cfg *config.Config, configPath string, log z
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	s := &server{cfg: cfg, configPath: configPath, log: log, mux: http.NewServeMux()}
+	s := &server{cfg: cfg, configPath: configPath, log: log, mux: http.NewServeMux(), verifier: verifier}
 	table, err := s.policyFor(cfg)
 	if err != nil {
 		return nil, err

@@ -602,12 +602,6 @@ func (b *inbox) closeAndWait() {
 	b.mu.Unlock()
 }
 
-// IsTimeout reports whether err is a network timeout (used in tests).
-func IsTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
-
 // pinger sends WebSocket pings so that dead peers and NAT idle-kills are noticed.
 type pinger struct {
 	c     *Conn
