@@ -318,3 +318,20 @@ func TestConnectRejectsInvalidToken(t *testing.T) {
 		t.Fatalf("connections = %d", tn.Stats().Connections.Load())
 	}
 }
+
+func TestPresenceUpdatesAreRateLimited(t *testing.T) {
+	tn := newTestNode(t, Limits{})
+	c := tn.connect("")
+	c.send(`["1","1","room:p","phx_join",{}]`)
+	c.take()
+	var statuses []string
+	for i := 0; i < presenceUpdateBurst+1; i++ {
+		c.send(`["1","2","room:p","presence_update",{"status":"s"}]`)
+		for _, r := range findEvent(c.take(), "phx_reply") {
+			statuses = append(statuses, r[4].(map[string]any)["status"].(string))
+		}
+	}
+	if len(statuses) != presenceUpdateBurst+1 || statuses[presenceUpdateBurst-1] != "ok" || statuses[presenceUpdateBurst] != "error" {
+		t.Fatalf("statuses %v: want %d ok then an error", statuses, presenceUpdateBurst)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"runtime/debug"
 
+	"golang.org/x/time/rate"
+
 	"github.com/phxserver/phxserver/presence"
 	"github.com/phxserver/phxserver/protocol"
 )
@@ -339,8 +341,8 @@ func (s *Socket) handlePresenceUpdate(ch *Channel, m protocol.Message) {
 		s.replyError(ch.joinRef, m.Ref, m.Topic, "not tracked in presence")
 		return
 	}
-	if s.limiter != nil && !s.limiter.Allow() {
-		s.replyError(ch.joinRef, m.Ref, m.Topic, "rate limited: too many messages")
+	if (s.limiter != nil && !s.limiter.Allow()) || !s.presenceUpdateAllowed() {
+		s.replyError(ch.joinRef, m.Ref, m.Topic, "rate limited: too many presence updates")
 		return
 	}
 	id := s.identity.Load()
@@ -349,6 +351,22 @@ func (s *Socket) handlePresenceUpdate(ch *Channel, m protocol.Message) {
 		return
 	}
 	s.reply(ch.joinRef, m.Ref, m.Topic, "ok", emptyObject, nil)
+}
+
+// Presence updates are limited per socket whatever limits.messages_per_second says: each one
+// reaches every member of the channel.
+const (
+	presenceUpdatesPerSecond = 5
+	presenceUpdateBurst      = 10
+)
+
+// presenceUpdateAllowed takes a token from the socket's presence-update bucket, created on
+// first use so that sockets that never update their meta pay nothing.
+func (s *Socket) presenceUpdateAllowed() bool {
+	if s.presenceLimiter == nil {
+		s.presenceLimiter = rate.NewLimiter(presenceUpdatesPerSecond, presenceUpdateBurst)
+	}
+	return s.presenceLimiter.Allow()
 }
 
 func jsonErrorText(err error) string {

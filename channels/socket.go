@@ -52,7 +52,10 @@ type Socket struct {
 	transportName string
 	identity      atomic.Pointer[Identity]
 	sender        atomic.Pointer[Sender]
-	limiter       *rate.Limiter // nil = unlimited; used by the reader goroutine only
+	limiter       *rate.Limiter // nil = unlimited; used by the socket's handler goroutine only
+	// presenceLimiter bounds presence_update events; created on first use, used by the
+	// socket's handler goroutine only.
+	presenceLimiter *rate.Limiter
 
 	mu       sync.Mutex
 	channels map[string]*Channel // guarded by mu
