@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"github.com/golang-jwt/jwt/v5"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,6 @@ func TestNewRefusesInconsistentConfigs(t *testing.T) {
 		{"None in other case", func(t *testing.T) Config { return Config{Algorithms: []string{"None"}} }, `"none"`},
 		{"unknown algorithm", func(t *testing.T) Config { return Config{Algorithms: []string{"HS1"}, Secret: testSecret} }, "unknown algorithm"},
 		{"lower-case name", func(t *testing.T) Config { return Config{Algorithms: []string{"hs256"}, Secret: testSecret} }, "unknown algorithm"},
-		{"HS256 without secret", func(t *testing.T) Config { return Config{Algorithms: []string{"HS256"}} }, "secret is empty"},
 		{"RS256 without key source", func(t *testing.T) Config { return Config{Algorithms: []string{"RS256"}} }, "neither public_key_file nor jwks_url"},
 		{"EC key but only RS256 allowed", func(t *testing.T) Config {
 			return Config{Algorithms: []string{"RS256"}, PublicKeyFile: writePublicKey(t, &k.p256.PublicKey)}
@@ -78,6 +78,28 @@ func TestNewRefusesInconsistentConfigs(t *testing.T) {
 				t.Errorf("error = %q, want ErrConfig containing %q", err, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// An empty secret (an unset ${PHX_JWT_SECRET}) starts the server, warns, and verifies no HS*
+// token — least of all one signed with the empty key.
+func TestEmptySecretVerifiesNoHMACToken(t *testing.T) {
+	var buf strings.Builder
+	v, err := New(context.Background(), Config{Algorithms: []string{"HS256"}}, zerolog.New(&buf))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if !strings.Contains(buf.String(), "secret is empty") {
+		t.Errorf("log %q lacks the warning", buf.String())
+	}
+	for _, key := range [][]byte{{}, []byte(testSecret)} {
+		token := sign(t, jwt.SigningMethodHS256, key, jwt.MapClaims{"sub": "1"}, nil)
+		if _, err := v.Authenticate(context.Background(), token); !errors.Is(err, ErrUnknownKey) {
+			t.Errorf("token signed with %q: err = %v, want ErrUnknownKey", key, err)
+		}
+	}
+	if id, err := v.Authenticate(context.Background(), ""); err != nil || id.Authenticated {
+		t.Errorf("anonymous: %+v %v", id, err)
 	}
 }
 

@@ -99,7 +99,10 @@ func (v *Verifier) setupSecret(log zerolog.Logger) error {
 		return nil
 	}
 	if v.cfg.Secret == "" {
-		return fmt.Errorf("%w: an HS* algorithm is allowed but secret is empty", ErrConfig)
+		// config.md: an empty secret (e.g. an unset ${PHX_JWT_SECRET}) is allowed and simply
+		// means that no HS* token verifies; the server still serves anonymous clients.
+		log.Warn().Msg("auth: an HS* algorithm is allowed but the jwt secret is empty; no HS* token will verify")
+		return nil
 	}
 	if len(v.cfg.Secret) < minHMACSecretBytes {
 		log.Warn().Int("bytes", len(v.cfg.Secret)).Msg("auth: jwt secret is shorter than 32 bytes; it can be brute-forced")
@@ -198,6 +201,10 @@ func (v *Verifier) keyFor(ctx context.Context, token *jwt.Token) (key any, fromJ
 		return nil, false, fmt.Errorf("%w: unsupported critical header extension", ErrMalformed)
 	}
 	if algorithmFamilies[alg] == familyHMAC {
+		if len(v.secret) == 0 {
+			// Never verify against an empty key: anyone could sign with it.
+			return nil, false, ErrUnknownKey
+		}
 		return v.secret, false, nil
 	}
 	_, hasKID := token.Header["kid"]
