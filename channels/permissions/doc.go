@@ -29,7 +29,8 @@
 //     pattern therefore always beats a wildcard pattern matching the same name.
 //   - "Same pattern" is judged by meaning, not text: "a/{x}" and "a/{y}", or "a/*/b" and
 //     "a/{id}/b", match exactly the same channels, so the second is a duplicate error. The
-//     check includes inactive sets (the contract calls any duplicate a configuration error).
+//     check is among active sets only: an inactive set is ignored as if absent (§2), and Xano
+//     exports keep disabled copies of enabled rows.
 //   - Permission names are exact (lower case); the two Xano aliases are accepted everywhere.
 //     Listing a permission twice is harmless. An empty permission list is valid: such a set
 //     lets authenticated clients join and receive, and nothing else.

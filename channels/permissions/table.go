@@ -35,15 +35,19 @@ func Compile(specs []SetSpec) (*Table, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Duplicates are judged among active sets only: an inactive set is ignored as if absent
+		// (contract §2), and Xano exports keep disabled copies of enabled rows.
 		key := s.pattern.equivalenceKey()
-		if prev, dup := seen[key]; dup {
+		if prev, dup := seen[key]; dup && s.Active {
 			detail := fmt.Sprintf("duplicate pattern: same as %s", prev.where())
 			if prev.Pattern != s.Pattern {
 				detail = fmt.Sprintf("duplicate pattern: matches exactly the same channels as %s", prev.where())
 			}
 			return nil, &SetError{Origin: spec.Origin, Pattern: spec.Pattern, Detail: detail, Kind: ErrDuplicatePattern}
 		}
-		seen[key] = s
+		if s.Active {
+			seen[key] = s
+		}
 		t.sets = append(t.sets, s)
 		if !s.Active {
 			continue

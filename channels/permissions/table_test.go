@@ -110,8 +110,6 @@ func TestCompileErrors(t *testing.T) {
 	}{
 		{"duplicate pattern", []SetSpec{withOrigin(set("chatroom/*"), "a.yaml:3"), withOrigin(set("chatroom/*"), "a.yaml:9")},
 			ErrDuplicatePattern, []string{"a.yaml:9", `"chatroom/*"`, "a.yaml:3", "duplicate"}},
-		{"duplicate with inactive", []SetSpec{set("x"), {Pattern: "x", Origin: "b.yaml:1"}},
-			ErrDuplicatePattern, []string{"b.yaml:1"}},
 		{"equivalent capture names", []SetSpec{set("a/{x}"), withOrigin(set("a/{y}"), "c.yaml:2")},
 			ErrDuplicatePattern, []string{"c.yaml:2", "same channels"}},
 		{"unknown permission", []SetSpec{withOrigin(set("chat", "presense"), "d.yaml:4")},
@@ -204,5 +202,26 @@ func TestPermsFor(t *testing.T) {
 	var nilSet *Set
 	if nilSet.PermsFor(agent) != 0 {
 		t.Error("nil set grants permissions")
+	}
+}
+
+// An inactive set is ignored as if absent, so it may repeat an active set's pattern (Xano
+// exports keep disabled copies of rows).
+func TestInactiveDuplicateIsIgnored(t *testing.T) {
+	for _, specs := range [][]SetSpec{
+		{set("x"), {Pattern: "x", Origin: "b.yaml:1"}},
+		{{Pattern: "x", Origin: "b.yaml:1"}, set("x")},
+	} {
+		table, err := Compile(specs)
+		if err != nil {
+			t.Fatalf("Compile: %v", err)
+		}
+		m, ok := table.Match("x")
+		if !ok || !m.Set.Active {
+			t.Fatalf("Match(x) = %+v, %v; want the active set", m.Set, ok)
+		}
+	}
+	if _, err := Compile([]SetSpec{set("x"), set("x")}); !errors.Is(err, ErrDuplicatePattern) {
+		t.Fatalf("two active sets: err = %v", err)
 	}
 }
