@@ -55,6 +55,9 @@ func (c *Channel) Captures() map[string]string { return c.captures }
 // Perms are the member's effective permissions (role applied).
 func (c *Channel) Perms() permissions.Perm { return c.perms }
 
+// ReceivesPresence reports whether the member gets presence frames.
+func (c *Channel) ReceivesPresence() bool { return c.receivesPresence }
+
 // Set is the permission set that admitted the member.
 func (c *Channel) Set() *permissions.Set { return c.set }
 

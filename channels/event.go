@@ -3,6 +3,8 @@ package channels
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/phxserver/phxserver/channels/permissions"
 	"github.com/phxserver/phxserver/presence"
@@ -168,6 +170,9 @@ func (ev *Event) receives(ch *Channel) bool {
 		_, waiting := ev.Waiting[ch.clientID]
 		return !waiting
 	}
+	if ev.Kind == EventServer && !ev.reachesXanoAuth(ch) {
+		return false
+	}
 	switch ev.Audience {
 	case permissions.AudienceAuthenticated:
 		return ch.authenticated
@@ -178,4 +183,31 @@ func (ev *Event) receives(ch *Channel) bool {
 		return ch.authenticated && ch.userID == ev.TargetUser
 	}
 	return true
+}
+
+// reachesXanoAuth applies a server event's Xano auth_table/auth_id (XanoDboID/XanoRowID): when
+// set (not nil, 0 or ""), only members authenticated against that table, and that row, receive
+// it (xano-realtime.md §6).
+func (ev *Event) reachesXanoAuth(ch *Channel) bool {
+	if unsetXanoID(ev.XanoDboID) && unsetXanoID(ev.XanoRowID) {
+		return true
+	}
+	id := ch.socket.identity.Load()
+	if !id.Authenticated {
+		return false
+	}
+	if !unsetXanoID(ev.XanoDboID) && !sameXanoID(ev.XanoDboID, id.XanoDboID) {
+		return false
+	}
+	return unsetXanoID(ev.XanoRowID) || sameXanoID(ev.XanoRowID, id.XanoRowID)
+}
+
+func unsetXanoID(v any) bool {
+	s := fmt.Sprint(v)
+	return v == nil || s == "0" || s == ""
+}
+
+// sameXanoID compares ids as text: 42, 42.0 from JSON and "42" are the same id.
+func sameXanoID(a, b any) bool {
+	return b != nil && strings.TrimSuffix(fmt.Sprint(a), ".0") == strings.TrimSuffix(fmt.Sprint(b), ".0")
 }

@@ -335,3 +335,70 @@ func TestPresenceUpdatesAreRateLimited(t *testing.T) {
 		t.Fatalf("statuses %v: want %d ok then an error", statuses, presenceUpdateBurst)
 	}
 }
+
+func TestJoinLimitAppliesToEveryDialect(t *testing.T) {
+	tn := newTestNode(t, Limits{MaxChannelsPerSocket: 2})
+	c := tn.connect("")
+	for i, topic := range []string{"room:a", "room:b", "room:c"} {
+		_, err := c.sock.Join(context.Background(), JoinRequest{Topic: topic}, nil)
+		if (i < 2) != (err == nil) {
+			t.Fatalf("join %d (%s): %v", i, topic, err)
+		}
+	}
+	if _, err := c.sock.Join(context.Background(), JoinRequest{Topic: "room:c"}, nil); err == nil || err.Error() != "too many channels joined" {
+		t.Fatalf("third join: %v", err)
+	}
+}
+
+func TestNoDefaultAudienceMeansPublic(t *testing.T) {
+	tn := newTestNode(t, Limits{})
+	c := tn.connect("user:1")
+	ch, err := c.sock.Join(context.Background(), JoinRequest{Topic: "auth:x"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// auth:* grants client_authenticated_messaging only: a Phoenix push defaults to the
+	// authenticated audience (§4's exception), a Xano message without options is public.
+	if err := c.sock.Send(context.Background(), ch, SendRequest{Event: "m", Payload: Payload{JSON: []byte(`{}`)}}); err != nil {
+		t.Fatalf("default audience: %v", err)
+	}
+	err = c.sock.Send(context.Background(), ch, SendRequest{Event: "message", Payload: Payload{JSON: []byte(`{}`)}, NoDefaultAudience: true})
+	if err == nil || err.Error() != "public messages are not allowed in this channel" {
+		t.Fatalf("public send: %v", err)
+	}
+}
+
+// targetRecorder records the TargetClient of every event it encodes.
+type targetRecorder struct {
+	Dialect
+	targets chan string
+}
+
+func (d *targetRecorder) EncodeEvent(ev *Event) []OutFrame {
+	d.targets <- ev.TargetClient
+	return d.Dialect.EncodeEvent(ev)
+}
+
+func TestPrivateToUserIsAddressedToEachConnection(t *testing.T) {
+	tn := newTestNode(t, Limits{})
+	sender := tn.connect("")
+	rec := &targetRecorder{Dialect: PhoenixV2, targets: make(chan string, 8)}
+	var ids []string
+	for range 2 {
+		s, err := tn.Connect(context.Background(), ConnectRequest{Token: "user:9", Dialect: rec, Transport: &fakeTransport{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Terminate)
+		if _, err := s.Join(context.Background(), JoinRequest{Topic: "dm:x"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ClientID())
+	}
+	sender.send(`["1","1","dm:x","phx_join",{}]`)
+	sender.send(`["1","2","dm:x","psst",{"target_user_id":"9"}]`)
+	got := map[string]bool{<-rec.targets: true, <-rec.targets: true}
+	if !got[ids[0]] || !got[ids[1]] {
+		t.Fatalf("encoded for %v, want each recipient %v", got, ids)
+	}
+}

@@ -408,7 +408,19 @@ func (n *Node) fanout(ev *Event) {
 			ev.TargetClient == "" && ch.clientID == ev.Sender.ClientID {
 			return // a private message is not echoed to its sender
 		}
-		for _, f := range ev.framesFor(ch.socket.dialect) {
+		var frames []OutFrame
+		if ev.Audience == permissions.AudiencePrivate && ev.TargetClient == "" && ev.Kind != EventPresence {
+			// A message to a user reaches each of the user's connections addressed to that
+			// connection (Xano carries the recipient in options.socketId): encode per
+			// recipient; there are few.
+			one := *ev
+			one.encoded = [numSlots]encodedFrames{}
+			one.TargetClient = ch.clientID
+			frames = ch.socket.dialect.EncodeEvent(&one)
+		} else {
+			frames = ev.framesFor(ch.socket.dialect)
+		}
+		for _, f := range frames {
 			if f.SkipClient != "" && f.SkipClient == ch.clientID {
 				continue
 			}

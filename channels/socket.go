@@ -253,6 +253,11 @@ func (s *Socket) Join(ctx context.Context, req JoinRequest, visible func(ch *Cha
 		s.mu.Unlock()
 		return nil, &ReplyError{Reason: "socket closed"}
 	}
+	if _, rejoin := s.channels[req.Topic]; !rejoin && len(s.channels) >= n.limits.MaxChannelsPerSocket {
+		s.mu.Unlock()
+		n.stats.refused("too many channels joined")
+		return nil, &ReplyError{Reason: "too many channels joined"}
+	}
 	s.channels[req.Topic] = ch
 	first := n.hub.add(ch, func() {
 		if visible != nil {
@@ -344,6 +349,10 @@ type SendRequest struct {
 	// TargetClient / TargetUser make the message private.
 	TargetClient string
 	TargetUser   string
+	// NoDefaultAudience sends an un-addressed message to the public audience even where
+	// §4's exception would default it to the authenticated audience (that exception is
+	// written for Phoenix pushes; a Xano message without options is public).
+	NoDefaultAudience bool
 }
 
 // Send checks a client message against the member's permissions, then delivers it to the
@@ -359,7 +368,10 @@ func (s *Socket) Send(ctx context.Context, ch *Channel, req SendRequest) error {
 	}
 	id := s.identity.Load()
 	sub := subjectOf(id)
-	aud := permissions.DefaultAudience(ch.perms, sub)
+	aud := permissions.AudiencePublic
+	if !req.NoDefaultAudience {
+		aud = permissions.DefaultAudience(ch.perms, sub)
+	}
 	if req.Authenticated {
 		aud = permissions.AudienceAuthenticated
 	}

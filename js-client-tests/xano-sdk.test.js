@@ -400,15 +400,27 @@ describe('@xano/js-sdk against the Xano transport', () => {
     it('a server broadcast (POST /api/broadcast) reaches SDK members as an event action', async () => {
       const ch = 'chat/events';
       const ann = await joined('ann', ch);
-      const since = ann.events.length;
-      const res = await httpRequest(server.port, 'POST', '/api/broadcast', {
+      const jill = await joined('jill', ch, { token: jillToken() });
+      const post = (body) => httpRequest(server.port, 'POST', '/api/broadcast', {
         headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ channel: ch, event: 'order_shipped', payload: { order_id: 55 }, xano: { dbo_id: 7, row_id: 42 } }),
+        body: JSON.stringify(body),
       });
+      // Without auth_table/auth_id every member gets the event.
+      let annSince = ann.events.length;
+      let res = await post({ channel: ch, event: 'order_shipped', payload: { order_id: 55 } });
       assert.equal(res.status, 202, JSON.stringify(res));
-      const ev = (await ann.waitAction(ch, 'event', { since })).action;
-      assert.deepEqual(ev.payload, { data: { order_id: 55 }, dbo_id: 7, row_id: 42 });
+      const ev = (await ann.waitAction(ch, 'event', { since: annSince })).action;
+      assert.deepEqual(ev.payload, { data: { order_id: 55 }, dbo_id: 0, row_id: 0 });
       assert.equal(ev.options.channel, ch);
+      // With them (Xano's auth_table/auth_id) only that authenticated user gets it.
+      annSince = ann.events.length;
+      const jillSince = jill.events.length;
+      res = await post({ channel: ch, event: 'order_shipped', payload: { order_id: 56 }, xano: { dbo_id: 7, row_id: 42 } });
+      assert.equal(res.status, 202, JSON.stringify(res));
+      const mine = (await jill.waitAction(ch, 'event', { since: jillSince })).action;
+      assert.deepEqual(mine.payload, { data: { order_id: 56 }, dbo_id: 7, row_id: 42 });
+      const annGot = await ann.eventsWithin(QUIET_MS, (e) => e.action && e.action.action === 'event', annSince);
+      assert.deepEqual(annGot, [], 'an anonymous member must not get an event addressed to a user');
     });
   });
 });

@@ -50,9 +50,17 @@ func TestBroadcastDelivery(t *testing.T) {
 			"", "", `[null,null,"room:1","dm",{}]`, ""}},
 		{"to authenticated", `{"channel":"room:1","event":"auth","to":{"authenticated":true}}`, [4]string{
 			"", `[null,null,"room:1","auth",{}]`, `[null,null,"room:1","auth",{}]`, ""}},
-		{"xano echo", `{"channel":"room:1","event":"row","payload":{"id":7},"xano":{"dbo_id":12,"row_id":"r-9"}}`, [4]string{
+		// xano.dbo_id/row_id are Xano's auth_table/auth_id: only members authenticated against
+		// that table (and row) receive the event (xano-realtime.md §6).
+		{"xano auth filter", `{"channel":"room:1","event":"row","payload":{"id":7},"xano":{"dbo_id":12,"row_id":"r-9"}}`, [4]string{
+			"", "", `[null,null,"room:1","row",{"id":7}]`, ""}},
+		{"xano table filter", `{"channel":"room:1","event":"row","payload":{"id":7},"xano":{"dbo_id":12}}`, [4]string{
+			"", "", `[null,null,"room:1","row",{"id":7}]`, ""}},
+		{"xano ids of nobody", `{"channel":"room:1","event":"row","payload":{"id":7},"xano":{"dbo_id":99}}`, [4]string{
+			"", "", "", ""}},
+		{"xano zero ids mean none", `{"channel":"room:1","event":"row","payload":{"id":7},"xano":{"dbo_id":0,"row_id":0}}`, [4]string{
 			`[null,null,"room:1","row",{"id":7}]`, `[null,null,"room:1","row",{"id":7}]`, `[null,null,"room:1","row",{"id":7}]`,
-			`"dbo_id":12,"row_id":"r-9"`}},
+			`"dbo_id":0,"row_id":0`}},
 		{"other channel", `{"channel":"room:2","event":"news"}`, [4]string{"", "", "", ""}},
 	}
 	for _, tt := range tests {

@@ -37,7 +37,7 @@ func (a fakeAuth) Authenticate(_ context.Context, token string) (channels.Identi
 var testAuth = fakeAuth{
 	"alice":     {Authenticated: true, UserID: "alice"},
 	"alice2":    {Authenticated: true, UserID: "alice"},
-	"bob":       {Authenticated: true, UserID: "bob", Role: "admin"},
+	"bob":       {Authenticated: true, UserID: "bob", Role: "admin", XanoDboID: int64(12), XanoRowID: "r-9"},
 	"scoped":    {Authenticated: true, UserID: "carol", AuthorizedChannels: []string{"room:1"}},
 	"moderator": {Authenticated: true, UserID: "mod", Role: "moderator"},
 }

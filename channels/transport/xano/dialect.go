@@ -1,6 +1,7 @@
 package xano
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/phxserver/phxserver/channels"
@@ -45,10 +46,16 @@ func (dialect) EncodeEvent(ev *channels.Event) []channels.OutFrame {
 func messageFrame(ev *channels.Event) []byte {
 	from := xproto.Client{Raw: ev.Sender.XanoJSON}
 	authenticated := ev.Audience == permissions.AudienceAuthenticated
-	if ev.Name == "message" {
-		return xproto.EncodeMessage(ev.Topic, from, authenticated, ev.TargetClient, ev.Payload)
+	payload := ev.Payload
+	if bytes.Contains(payload, []byte(`"sender"`)) {
+		// A client-written "sender" must not reach anyone: replace it with the server's, as
+		// Phoenix members get it (the client object remains the authoritative sender).
+		payload = ev.PhoenixPayload()
 	}
-	return xproto.EncodeMessageEvent(ev.Topic, ev.Name, from, authenticated, ev.TargetClient, ev.Payload)
+	if ev.Name == "message" {
+		return xproto.EncodeMessage(ev.Topic, from, authenticated, ev.TargetClient, payload)
+	}
+	return xproto.EncodeMessageEvent(ev.Topic, ev.Name, from, authenticated, ev.TargetClient, payload)
 }
 
 // presenceUpdates turns a merged diff into presence_update frames. A member never gets a join

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/phxserver/phxserver/channels"
+	"github.com/phxserver/phxserver/channels/permissions"
 	"github.com/phxserver/phxserver/channels/transport/ws"
 	"github.com/phxserver/phxserver/protocol"
 	xproto "github.com/phxserver/phxserver/protocol/xano"
@@ -183,8 +184,12 @@ func (c *client) handleFrame(ctx context.Context, data []byte, binary bool) {
 }
 
 func (c *client) join(ctx context.Context, req xproto.Request) {
-	if c.sock.Channel(req.Channel) != nil {
-		return // the SDK sends duplicate joins: joining twice is a no-op
+	if cur := c.sock.Channel(req.Channel); cur != nil {
+		if cur.ReceivesPresence() == req.WantPresence {
+			return // the SDK sends duplicate joins: joining twice is a no-op
+		}
+		// The same channel joined again with other flags: rejoin with the new ones.
+		c.sock.Leave(req.Channel)
 	}
 	ch, err := c.sock.Join(ctx, channels.JoinRequest{
 		Topic: req.Channel, WantPresence: req.WantPresence, Track: req.WantPresence,
@@ -208,6 +213,7 @@ func (c *client) message(ctx context.Context, req xproto.Request) {
 		err := c.sock.Send(ctx, ch, channels.SendRequest{
 			Event: "message", Payload: channels.Payload{JSON: req.Payload},
 			Authenticated: req.Authenticated, TargetClient: req.SocketID,
+			NoDefaultAudience: true, // §4: a Xano message without options is public
 		})
 		if err != nil {
 			c.fail(req.Channel, refusal(err))
@@ -231,9 +237,18 @@ func (c *client) history(req xproto.Request) {
 	c.send(historyFrame(req.Channel, c.sock.Node().History(ch), req.SocketID))
 }
 
+// xanoWording maps the core's reasons to the wording the hosted Xano service uses, where it
+// is known (xano-realtime.md §4.3, §7).
+var xanoWording = map[string]string{
+	permissions.ReasonAnonymousJoin: "Anonymous clients cannot join this channel.",
+}
+
 func refusal(err error) string {
 	var re *channels.ReplyError
 	if errors.As(err, &re) {
+		if w, ok := xanoWording[re.Reason]; ok {
+			return w
+		}
 		return re.Reason
 	}
 	return err.Error()
