@@ -6,12 +6,12 @@
 //
 // The client picks a serializer with the `vsn` query parameter; Negotiate maps it:
 //
-//   - V2 (vsn 2.x.y, what the phoenix JS client sends): text frames are JSON arrays
+//   - V2 (vsn 2.0.x, what the phoenix JS client sends): text frames are JSON arrays
 //     [join_ref, ref, topic, event, payload]. Binary frames carry binary payloads:
 //     kind 0 push (client->server with a ref, server->client without one), kind 1 reply and
 //     kind 2 broadcast (server->client only). Every binary header field is at most
 //     MaxBinaryField (255) bytes.
-//   - V1 (vsn 1.x.y, or no vsn): text frames are JSON objects
+//   - V1 (vsn 1.0.x, or no vsn): text frames are JSON objects
 //     {"topic","event","payload","ref","join_ref"}. The server never sends join_ref, and there
 //     is no binary form.
 //

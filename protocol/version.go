@@ -5,7 +5,7 @@ import "strings"
 // Version of the Phoenix serializer.
 type Version uint8
 
-// The serializer versions. V2 (vsn 2.x.y) is what the phoenix JS client speaks; V1 (vsn 1.x.y,
+// The serializer versions. V2 (vsn 2.0.x) is what the phoenix JS client speaks; V1 (vsn 1.0.x,
 // or no vsn at all) is the older object form.
 const (
 	V1 Version = 1
@@ -24,21 +24,20 @@ func (v Version) String() string {
 	}
 }
 
-// Negotiate maps the `vsn` query value to a serializer: "" or 1.x.y -> V1JSON, 2.x.y -> V2JSON.
-// Anything else, unparsable ("2", "abc", "v2.0.0") or another major ("123.1.1"), returns
-// ErrUnsupportedVersion. vsn must be semver X.Y.Z with an optional -pre and +build suffix.
-//
-// Phoenix matches "~> 1.0.0" and "~> 2.0.0", so it would refuse 2.1.0 and pre-releases; this
-// server accepts any minor, patch and suffix of a supported major.
+// Negotiate maps the `vsn` query value to a serializer as Phoenix does ("~> 1.0.0" → V1,
+// "~> 2.0.0" → V2): "" or 1.0.x → V1JSON, 2.0.x → V2JSON. Anything else — unparsable ("2",
+// "abc", "v2.0.0"), another minor ("2.1.0") or major ("123.1.1"), or a pre-release below the
+// range ("2.0.0-rc", which precedes 2.0.0) — returns ErrUnsupportedVersion (HTTP 403). vsn must
+// be semver X.Y.Z with an optional -pre and +build suffix (build metadata is ignored).
 func Negotiate(vsn string) (Serializer, error) {
 	if vsn == "" {
 		return V1JSON, nil
 	}
-	major, ok := semverMajor(vsn)
-	if !ok {
+	v, ok := parseSemver(vsn)
+	if !ok || v.minor != "0" || (v.pre && v.patch == "0") {
 		return nil, ErrUnsupportedVersion
 	}
-	switch major {
+	switch v.major {
 	case "1":
 		return V1JSON, nil
 	case "2":
@@ -48,26 +47,32 @@ func Negotiate(vsn string) (Serializer, error) {
 	}
 }
 
-// semverMajor validates vsn as semver 2.0.0 and returns its major component.
-func semverMajor(vsn string) (string, bool) {
+// semver is a parsed vsn: its numeric components as text, and whether it is a pre-release.
+type semver struct {
+	major, minor, patch string
+	pre                 bool
+}
+
+// parseSemver validates vsn as semver 2.0.0.
+func parseSemver(vsn string) (semver, bool) {
 	rest, build, hasBuild := strings.Cut(vsn, "+")
 	if hasBuild && !validIdentifiers(build, false) {
-		return "", false
+		return semver{}, false
 	}
 	core, pre, hasPre := strings.Cut(rest, "-")
 	if hasPre && !validIdentifiers(pre, true) {
-		return "", false
+		return semver{}, false
 	}
 	parts := strings.Split(core, ".")
 	if len(parts) != 3 {
-		return "", false
+		return semver{}, false
 	}
 	for _, p := range parts {
 		if !isNumericIdentifier(p) {
-			return "", false
+			return semver{}, false
 		}
 	}
-	return parts[0], true
+	return semver{major: parts[0], minor: parts[1], patch: parts[2], pre: hasPre}, true
 }
 
 // validIdentifiers checks dot-separated pre-release or build identifiers: non-empty runs of

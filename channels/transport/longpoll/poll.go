@@ -56,7 +56,7 @@ func (h *Handler) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	s := h.lookup(token)
 	if s == nil {
-		writeBody(w, body{Status: statusGone})
+		writeBody(w, h.gone())
 		return
 	}
 	status, msgs := s.poll(r.Context(), h.cfg.Window)
@@ -64,10 +64,17 @@ func (h *Handler) servePoll(w http.ResponseWriter, r *http.Request) {
 	case statusAborted:
 		return
 	case statusGone:
-		writeBody(w, body{Status: statusGone})
+		writeBody(w, h.gone())
 	default:
 		writeBody(w, body{Status: status, Token: s.token}.withMessages(msgs))
 	}
+}
+
+// gone answers a poll whose session does not exist (any more): 410 with a token, since every
+// GET response carries one (§7.14). The client holding a token closes with 3410 and
+// reconnects, ignoring it; the token names no session, so using it again is another 410.
+func (h *Handler) gone() body {
+	return body{Status: statusGone, Token: h.signer.sign(newSessionID())}
 }
 
 // createSession authenticates a token-less poll and opens a session. A bad vsn or a

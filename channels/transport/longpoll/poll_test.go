@@ -179,9 +179,10 @@ func TestBadSessionTokens(t *testing.T) {
 			q := v2 + "token=" + tt.token
 			for _, method := range []string{http.MethodGet, http.MethodPost} {
 				r := hd.do(method, q, http.Header{"Content-Type": {ndjsonType}}, `["1","1","room:x","phx_join",{}]`)
-				if r.Status != 410 || r.Token != nil {
-					t.Fatalf("%s = %s, want a bare 410", method, r.raw)
+				if r.Status != 410 {
+					t.Fatalf("%s = %s, want 410", method, r.raw)
 				}
+				assertGoneToken(t, hd, method, r)
 			}
 		})
 	}
@@ -236,8 +237,10 @@ func TestCloseAndExpiry(t *testing.T) {
 			return hd.h.Sessions() == 0 && hd.node.Stats().Connections.Load() == 0
 		})
 		waitUntil(t, "presence to drop the member", func() bool { return hd.node.Tracker().Snapshot("room:idle").Len() == 0 })
-		if r := c.poll(); r.Status != 410 || r.Token != nil {
+		if r := c.poll(); r.Status != 410 {
 			t.Fatalf("poll after expiry = %s", r.raw)
+		} else {
+			assertGoneToken(t, hd, http.MethodGet, r)
 		}
 		waitUntil(t, "the janitor to stop", func() bool {
 			hd.h.mu.Lock()
@@ -263,8 +266,10 @@ func TestCloseAndExpiry(t *testing.T) {
 		drainCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		hd.node.Drain(drainCtx, 10) // Disconnect(1012) on every socket, waits for Terminate
-		if r := <-done; r.Status != 410 || r.Token != nil {
+		if r := <-done; r.Status != 410 {
 			t.Fatalf("held poll = %s", r.raw)
+		} else {
+			assertGoneToken(t, hd, http.MethodGet, r)
 		}
 		if n := hd.node.Stats().Connections.Load(); n != 0 {
 			t.Fatalf("connections after drain = %d", n)
@@ -340,4 +345,22 @@ func TestConcurrentPollAndPost(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// assertGoneToken checks a 410: a GET carries a token (every GET response does, §7.14) that
+// names no session; a POST answer carries none.
+func assertGoneToken(t *testing.T, hd *harness, method string, r reply) {
+	t.Helper()
+	if method != http.MethodGet {
+		if r.Token != nil {
+			t.Fatalf("%s 410 carries a token: %s", method, r.raw)
+		}
+		return
+	}
+	if r.Token == nil || !isSessionToken(*r.Token) {
+		t.Fatalf("GET 410 without a session-shaped token: %s", r.raw)
+	}
+	if hd.h.lookup(*r.Token) != nil {
+		t.Fatalf("the 410's token names a live session: %s", r.raw)
+	}
 }

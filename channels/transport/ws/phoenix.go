@@ -112,6 +112,16 @@ func BearerToken(r *http.Request) (string, bool) {
 	return "", false
 }
 
+// hasBearerEntry reports whether the client sent an authToken entry at all.
+func hasBearerEntry(r *http.Request) bool {
+	for _, p := range websocket.Subprotocols(r) {
+		if strings.HasPrefix(p, bearerPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // offersPhoenix reports whether the client asked for the "phoenix" subprotocol.
 func offersPhoenix(r *http.Request) bool {
 	for _, p := range websocket.Subprotocols(r) {
@@ -140,6 +150,11 @@ func (h *PhoenixHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, _ := BearerToken(r)
+	if token == "" && hasBearerEntry(r) && !h.cfg.InvalidTokenAnonymous {
+		// An authToken that is empty or not base64 is an invalid token, not an absent one.
+		http.Error(w, "invalid authToken", http.StatusForbidden)
+		return
+	}
 	if token == "" {
 		token, _ = lastParam(r, "token")
 	}
