@@ -46,11 +46,7 @@ gotest:
 
 # A brief pass over every fuzz target (seed corpus plus FUZZTIME of new inputs each).
 fuzz:
-	@set -e; for target in $(FUZZ_TARGETS); do \
-		pkg=$${target%%:*}; name=$${target##*:}; \
-		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s $$pkg; \
-	done
+	./scripts/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 
 # npm ci only when node_modules is missing or older than the lock file.
 node_modules/.installed: package.json package-lock.json
