@@ -417,9 +417,10 @@ describe('@xano/js-sdk against the Xano transport', () => {
       const jillSince = jill.events.length;
       res = await post({ channel: ch, event: 'order_shipped', payload: { order_id: 56 }, xano: { dbo_id: 7, row_id: 42 } });
       assert.equal(res.status, 202, JSON.stringify(res));
-      const mine = (await jill.waitAction(ch, 'event', { since: jillSince })).action;
+      const mine = (await jill.waitAction(ch, 'event', { since: jillSince, match: (a) => a.payload.data.order_id === 56 })).action;
       assert.deepEqual(mine.payload, { data: { order_id: 56 }, dbo_id: 7, row_id: 42 });
-      const annGot = await ann.eventsWithin(QUIET_MS, (e) => e.action && e.action.action === 'event', annSince);
+      const annGot = await ann.eventsWithin(QUIET_MS,
+        (e) => e.action && e.action.action === 'event' && e.action.payload.data.order_id === 56, annSince);
       assert.deepEqual(annGot, [], 'an anonymous member must not get an event addressed to a user');
     });
   });
