@@ -63,6 +63,11 @@ type Event struct {
 	encoded [numSlots]encodedFrames
 	// phoenixPayload caches the payload with the server-set sender injected.
 	phoenixPayload json.RawMessage
+	// xanoAuth caches the Xano auth_table/auth_id filter as text (reachesXanoAuth).
+	xanoAuth struct {
+		done     bool
+		dbo, row string
+	}
 }
 
 type encodedFrames struct {
@@ -170,7 +175,7 @@ func (ev *Event) receives(ch *Channel) bool {
 		_, waiting := ev.Waiting[ch.clientID]
 		return !waiting
 	}
-	if ev.Kind == EventServer && !ev.reachesXanoAuth(ch) {
+	if ev.Kind == EventServer && (ev.XanoDboID != nil || ev.XanoRowID != nil) && !ev.reachesXanoAuth(ch) {
 		return false
 	}
 	switch ev.Audience {
@@ -189,25 +194,31 @@ func (ev *Event) receives(ch *Channel) bool {
 // set (not nil, 0 or ""), only members authenticated against that table, and that row, receive
 // it (xano-realtime.md §6).
 func (ev *Event) reachesXanoAuth(ch *Channel) bool {
-	if unsetXanoID(ev.XanoDboID) && unsetXanoID(ev.XanoRowID) {
+	if !ev.xanoAuth.done { // once per event: fan-out calls this for every member
+		ev.xanoAuth.dbo, ev.xanoAuth.row = xanoIDText(ev.XanoDboID), xanoIDText(ev.XanoRowID)
+		ev.xanoAuth.done = true
+	}
+	want := &ev.xanoAuth
+	if want.dbo == "" && want.row == "" {
 		return true
 	}
 	id := ch.socket.identity.Load()
 	if !id.Authenticated {
 		return false
 	}
-	if !unsetXanoID(ev.XanoDboID) && !sameXanoID(ev.XanoDboID, id.XanoDboID) {
-		return false
+	return (want.dbo == "" || want.dbo == xanoIDText(id.XanoDboID)) &&
+		(want.row == "" || want.row == xanoIDText(id.XanoRowID))
+}
+
+// xanoIDText renders a Xano id for comparison: 42, 42.0 (from JSON) and "42" are the same id;
+// nil, 0 and "" mean none and render as "".
+func xanoIDText(v any) string {
+	if v == nil {
+		return ""
 	}
-	return unsetXanoID(ev.XanoRowID) || sameXanoID(ev.XanoRowID, id.XanoRowID)
-}
-
-func unsetXanoID(v any) bool {
-	s := fmt.Sprint(v)
-	return v == nil || s == "0" || s == ""
-}
-
-// sameXanoID compares ids as text: 42, 42.0 from JSON and "42" are the same id.
-func sameXanoID(a, b any) bool {
-	return b != nil && strings.TrimSuffix(fmt.Sprint(a), ".0") == strings.TrimSuffix(fmt.Sprint(b), ".0")
+	s := strings.TrimSuffix(fmt.Sprint(v), ".0")
+	if s == "0" {
+		return ""
+	}
+	return s
 }
