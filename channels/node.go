@@ -387,7 +387,7 @@ func (n *Node) publish(ctx context.Context, ev *Event, set *permissions.Set) {
 	if n.broker != nil {
 		if env, err := encodeRemoteEvent(n.id, ev); err == nil {
 			if err := n.broker.Publish(ctx, env); err != nil {
-				n.warn("broker_publish", nil, "broker publish failed: "+err.Error())
+				n.Warn("broker_publish", nil, "broker publish failed: "+err.Error())
 			}
 		}
 	}
@@ -527,9 +527,9 @@ func (n *Node) Drain(ctx context.Context, batch int) {
 // Draining reports whether Drain has started.
 func (n *Node) Draining() bool { return n.draining.Load() }
 
-// warn logs a client-caused warning, rate-limited per key so a misbehaving client cannot flood
-// the log.
-func (n *Node) warn(key string, fields func(*zerolog.Event), msg string) {
+// Warn logs a client-caused warning, rate-limited per kind so a misbehaving client cannot
+// flood the log.
+func (n *Node) Warn(key string, fields func(*zerolog.Event), msg string) {
 	n.warnMu.Lock()
 	lim := n.warnRate[key]
 	if lim == nil {
@@ -547,9 +547,6 @@ func (n *Node) warn(key string, fields func(*zerolog.Event), msg string) {
 	}
 	e.Msg(msg)
 }
-
-// Warn is warn for transports: a rate-limited warning keyed by kind.
-func (n *Node) Warn(kind string, fields func(*zerolog.Event), msg string) { n.warn(kind, fields, msg) }
 
 // appendPhoenixSender appends {"authenticated":…,"client_id":…[,"role":…][,"user_id":…]}
 // (keys sorted, as encoding/json writes maps). Built by hand: it runs on every connect.

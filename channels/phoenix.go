@@ -174,7 +174,7 @@ func (s *Socket) phoenixJoin(ctx context.Context, m protocol.Message) {
 	if joinRef == "" {
 		joinRef = m.Ref
 	}
-	existing := s.channel(m.Topic)
+	existing := s.Channel(m.Topic)
 	if existing == nil && s.channelCount() >= s.node.limits.MaxChannelsPerSocket {
 		s.replyError(joinRef, m.Ref, m.Topic, "too many channels joined")
 		return
@@ -218,7 +218,7 @@ func (s *Socket) phoenixJoin(ctx context.Context, m protocol.Message) {
 }
 
 func (s *Socket) phoenixLeave(m protocol.Message) {
-	ch := s.channel(m.Topic)
+	ch := s.Channel(m.Topic)
 	if ch == nil {
 		s.reply(m.JoinRef, m.Ref, m.Topic, "ok", emptyObject, nil)
 		return
@@ -234,7 +234,7 @@ func (s *Socket) phoenixLeave(m protocol.Message) {
 }
 
 func (s *Socket) phoenixEvent(ctx context.Context, m protocol.Message) {
-	ch := s.channel(m.Topic)
+	ch := s.Channel(m.Topic)
 	if ch == nil {
 		s.replyError("", m.Ref, m.Topic, "unmatched topic")
 		return

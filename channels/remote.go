@@ -57,7 +57,7 @@ func (n *Node) deliverRemote(e pubsub.Envelope) {
 	case envelopeKindEvent:
 		var r remoteEvent
 		if err := json.Unmarshal(e.Data, &r); err != nil {
-			n.warn("broker_decode", nil, "undecodable broker envelope: "+err.Error())
+			n.Warn("broker_decode", nil, "undecodable broker envelope: "+err.Error())
 			return
 		}
 		n.fanout(fromRemote(&r))
@@ -72,7 +72,7 @@ func (n *Node) topicChanged(topic string) {
 	select {
 	case n.topicCh <- topic:
 	default:
-		n.warn("subscriptions", nil, "subscription queue full; a topic subscription may lag")
+		n.Warn("subscriptions", nil, "subscription queue full; a topic subscription may lag")
 	}
 }
 
@@ -96,7 +96,7 @@ func (n *Node) reconcileSubscriptions(ctx context.Context) error {
 				err = n.broker.Unsubscribe(ctx, topic)
 			}
 			if err != nil {
-				n.warn("broker_subscribe", nil, "broker subscription change failed: "+err.Error())
+				n.Warn("broker_subscribe", nil, "broker subscription change failed: "+err.Error())
 				continue
 			}
 			if want {

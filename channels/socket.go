@@ -115,7 +115,7 @@ func (s *Socket) slowConsumer() {
 		return
 	}
 	s.node.stats.SlowDisconnects.Add(1)
-	s.node.warn("slow_consumer", func(e *zerolog.Event) { e.Str("client_id", s.ClientID()) }, "outbound queue full; disconnecting slow client")
+	s.node.Warn("slow_consumer", func(e *zerolog.Event) { e.Str("client_id", s.ClientID()) }, "outbound queue full; disconnecting slow client")
 	s.queue.close()
 	s.transport.Close(CloseTryAgainLater, "slow consumer")
 }
@@ -150,15 +150,12 @@ func (s *Socket) Terminate() {
 	s.node.unregister(s)
 }
 
-// channel returns the current membership of topic, or nil.
-func (s *Socket) channel(topic string) *Channel {
+// Channel returns the socket's current membership of topic, or nil.
+func (s *Socket) Channel(topic string) *Channel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.channels[topic]
 }
-
-// Channel returns the socket's current membership of topic, or nil.
-func (s *Socket) Channel(topic string) *Channel { return s.channel(topic) }
 
 // channelCount returns the number of memberships.
 func (s *Socket) channelCount() int {
@@ -174,7 +171,7 @@ func (s *Socket) pushMessage(m protocol.Message) {
 	}
 	f, err := ph.ser.EncodeMessage(m)
 	if err != nil {
-		s.node.warn("encode", nil, "cannot encode push: "+err.Error())
+		s.node.Warn("encode", nil, "cannot encode push: "+err.Error())
 		return
 	}
 	s.Enqueue(f)
